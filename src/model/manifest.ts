@@ -1,0 +1,91 @@
+/** The model bundle's manifest: a versioned JSON schema (zod) describing everything but the weights. */
+import { z } from 'zod';
+
+export const SCHEMA_VERSION = 1;
+export const FORMAT = 'mixcast-model';
+
+const num = z.number();
+const numArr = z.array(num);
+
+export const manifestSchema = z.object({
+  format: z.literal(FORMAT),
+  schemaVersion: z.number().int(),
+  packageVersion: z.string(),
+  createdAt: z.string(),
+  process: z.object({
+    family: z.enum(['ddpm', 'sgm-vp', 'sgm-ve']),
+    T: z.number().int(),
+    schedule: z.enum(['linear', 'cosine']),
+    betaMin: num,
+    betaMax: num,
+    sigmaMin: num,
+    sigmaMax: num,
+  }),
+  network: z.object({
+    d: z.number().int().positive(),
+    hidden: z.number().int().positive(),
+    blocks: z.number().int().nonnegative(),
+    timeDim: z.number().int().positive(),
+    components: z.number().int().positive(),
+    condition: z.enum(['component', 'none']),
+  }),
+  weights: z.object({
+    file: z.string(),
+    bytes: z.number().int(),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    layout: z.array(z.object({ name: z.string(), shape: z.array(z.number().int()) })),
+  }),
+  transform: z.object({ kind: z.enum(['anscombe', 'log1p', 'none']), mean: numArr, std: numArr, counts: z.boolean() }),
+  prior: z.unknown(),
+  calendar: z.object({
+    options: z.object({
+      weekend: z.array(z.number().int()),
+      hemisphere: z.enum(['north', 'south']),
+      holidays: z.array(z.string()),
+      minDays: z.number().int(),
+    }),
+    keySpec: z.string(),
+    keyMap: z.record(z.string(), z.string()),
+    merges: z.array(z.object({ from: z.string(), to: z.string(), days: z.number(), reason: z.string() })),
+    counts: z.record(z.string(), z.number()),
+  }),
+  data: z.object({
+    zone: z.string(),
+    intervalMinutes: num,
+    open: z.string(),
+    close: z.string(),
+    labels: z.array(z.string()),
+    valueKind: z.enum(['counts', 'measurements']),
+    series: z.string().nullable(),
+    weekdays: z.array(z.number().int()),
+    days: z.number().int(),
+    firstDate: z.string(),
+    lastDate: z.string(),
+    fingerprint: z.string(),
+    /** Model-space bounds used to clip the denoised estimate while sampling. */
+    bounds: z.object({ lo: numArr, hi: numArr }),
+    /** Per training day: date and component (for backtests and audits). */
+    dayComponents: z.array(z.tuple([z.string(), z.number().int()])),
+  }),
+  sampling: z.object({ sampler: z.string(), inpaintJumps: z.number().int().positive() }),
+  training: z.object({
+    steps: z.number().int(),
+    requestedSteps: z.number().int(),
+    batch: z.number().int(),
+    lr: num,
+    seed: num,
+    seconds: num,
+    stepsPerSec: num,
+    backend: z.string(),
+    finalLoss: num,
+    finalValLoss: num.nullable(),
+    bestValLoss: num.nullable(),
+    stoppedEarly: z.boolean(),
+    trainDays: z.number().int(),
+    valDays: z.number().int(),
+    reverseEffort: z.object({ standard: num, mixture: num, reduction: num, sumPkCk2: num, d: num }),
+    lossCurve: z.array(z.object({ step: z.number().int(), loss: num, valLoss: num.nullable() })),
+  }),
+});
+
+export type Manifest = z.infer<typeof manifestSchema>;

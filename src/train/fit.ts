@@ -1,0 +1,227 @@
+/**
+ * From a DaySeries to a trained MixcastModel: calendar keys → transform → mixture prior →
+ * denoiser training, with everything the manifest records (reverse effort, merges, fingerprint).
+ */
+import crypto from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { DaySeries } from '../../adapters/types.js';
+import { assignKeys, defaultCalendarOptions } from '../calendar/index.js';
+import type { CalendarOptions } from '../calendar/types.js';
+import { defaultTransform, fitTransform, toModelSpace, type TransformKind } from '../transform/index.js';
+import { buildPrior, misspecifyPrior, parsePriorSpec, reverseEffort, serialisePrior, type MixturePrior, type ReverseEffort } from '../prior/index.js';
+import { defaultProcessConfig, makeProcess, parseSampler, veSigmaMax, type Family, type ScheduleName } from '../diffusion/index.js';
+import type { DenoiserConfig } from '../nn/denoiser.js';
+import { backendInfo } from '../backend.js';
+import { optionError, inputError } from '../errors.js';
+import { MixcastModel } from '../model/model.js';
+import { FORMAT, SCHEMA_VERSION, type Manifest } from '../model/manifest.js';
+import { trainDenoiser, type ProgressEvent } from './index.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+export interface FitOptions {
+  /** `none` | a calendar key spec (`weekday`, `weekday*season`, …) | `kmeans:K` | `kmeans:auto`. */
+  prior: string;
+  family: Family;
+  steps: number;
+  batch: number;
+  seed: number;
+  condition: 'component' | 'none';
+  schedule: ScheduleName;
+  T: number;
+  hidden: number;
+  blocks: number;
+  lr: number;
+  /** Share of days held out for validation / early stopping (0 = none). */
+  validation: number;
+  patience: number;
+  transform?: TransformKind;
+  /** Calendar key spec used for dates (k-means per-key component distributions, unseen-key checks). */
+  keySpec?: string;
+  calendar?: Partial<CalendarOptions>;
+  /** Prior scale (x_T = c + scale·ε). */
+  scale: number;
+  /** Default sampler recorded in the manifest. */
+  sampler: string;
+  /** Deliberate mis-specification, for the robustness benchmark. */
+  misspecify?: 'random-centers' | 'shift';
+  onProgress?: (e: ProgressEvent) => void;
+}
+
+export const defaultFitOptions: FitOptions = {
+  prior: 'weekday',
+  family: 'ddpm',
+  steps: 3000,
+  batch: 256,
+  seed: 0,
+  condition: 'none',
+  schedule: 'linear',
+  T: 1000,
+  hidden: 256,
+  blocks: 3,
+  lr: 2e-3,
+  validation: 0,
+  patience: 0,
+  scale: 1,
+  sampler: 'ddim:50',
+};
+
+export interface FitSummary {
+  days: number;
+  d: number;
+  K: number;
+  prior: string;
+  family: Family;
+  condition: string;
+  components: { name: string; keys: string[]; days: number; weight: number }[];
+  merges: { from: string; to: string; days: number; reason: string }[];
+  reverseEffort: ReverseEffort;
+  sigmaMax: number | null;
+  steps: number;
+  seconds: number;
+  stepsPerSec: number;
+  backend: string;
+  finalLoss: number;
+  finalValLoss: number | null;
+  stoppedEarly: boolean;
+  selection: MixturePrior['selection'];
+}
+
+export function fingerprint(ds: DaySeries): string {
+  const h = crypto.createHash('sha256');
+  h.update(`${ds.zone}|${ds.intervalMinutes}|${ds.open}|${ds.close}|${ds.series ?? ''}\n`);
+  for (const day of ds.days) h.update(`${day.date}:${day.values.join(',')}\n`);
+  return h.digest('hex');
+}
+
+export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { model: MixcastModel; summary: FitSummary } {
+  const o: FitOptions = { ...defaultFitOptions, ...options };
+  if (!Number.isInteger(o.steps) || o.steps < 1) throw optionError(`--steps must be a positive integer (got ${o.steps})`);
+  if (!Number.isInteger(o.batch) || o.batch < 1) throw optionError(`--batch must be a positive integer (got ${o.batch})`);
+  if (ds.days.length < 2) throw inputError(`need at least 2 days to train (got ${ds.days.length}); check the ingest summary for dropped days`);
+  const spec = parsePriorSpec(o.prior);
+  const calOpts = defaultCalendarOptions({ holidays: ds.holidays, ...o.calendar });
+  const dates = ds.days.map((d) => d.date);
+  const keySpec = spec.kind === 'calendar' ? spec.keySpec : (o.keySpec ?? 'weekday');
+  const keys = assignKeys(dates, keySpec, calOpts);
+  const counts = ds.valueKind === 'counts';
+  const transform = fitTransform(ds.days.map((d) => d.values), o.transform ?? defaultTransform(counts), counts);
+  const z = toModelSpace(transform, ds.days.map((d) => d.values));
+  const d = z[0].length;
+  const built = buildPrior(z, keys.keys, { spec: o.prior, seed: o.seed, scale: o.scale });
+  let prior = built.prior;
+  const assign = built.assign;
+  if (o.misspecify) prior = misspecifyPrior(prior, z, o.misspecify, o.seed + 1);
+  const effort = reverseEffort(z, prior, assign);
+  // σ_max for VE from the spread of the days around their own centers.
+  let sigmaMax: number | null = null;
+  const processOver: Record<string, unknown> = { T: o.T, schedule: o.schedule };
+  if (o.family === 'sgm-ve') {
+    const centred = z.map((row, i) => row.map((v, q) => v - prior.centers[assign[i]][q]));
+    sigmaMax = veSigmaMax(centred, assign);
+    processOver.sigmaMax = sigmaMax;
+  }
+  const processConfig = defaultProcessConfig(o.family, processOver);
+  const p = makeProcess(processConfig);
+  parseSampler(o.sampler, p);
+  const netConfig: DenoiserConfig = {
+    d,
+    hidden: o.hidden,
+    blocks: o.blocks,
+    timeDim: 64,
+    components: prior.centers.length,
+    condition: o.condition,
+  };
+  const result = trainDenoiser(netConfig, p, z, assign, prior.centers, {
+    steps: o.steps,
+    batch: o.batch,
+    seed: o.seed,
+    lr: o.lr,
+    validation: o.validation,
+    patience: o.patience,
+    onProgress: o.onProgress,
+  });
+  const lo: number[] = [];
+  const hi: number[] = [];
+  for (let q = 0; q < d; q++) {
+    let a = Infinity;
+    let b = -Infinity;
+    for (const row of z) {
+      a = Math.min(a, row[q]);
+      b = Math.max(b, row[q]);
+    }
+    const margin = Math.max(1, 0.25 * (b - a));
+    lo.push(a - margin);
+    hi.push(b + margin);
+  }
+  const backend = backendInfo()?.name ?? 'unknown';
+  const manifest: Manifest = {
+    format: FORMAT,
+    schemaVersion: SCHEMA_VERSION,
+    packageVersion: pkg.version,
+    createdAt: new Date().toISOString(),
+    process: processConfig,
+    network: netConfig,
+    weights: { file: 'weights.bin', bytes: 0, sha256: '0'.repeat(64), layout: result.net.layout() },
+    transform,
+    prior: serialisePrior(prior),
+    calendar: { options: calOpts, keySpec, keyMap: keys.keyMap, merges: keys.merges, counts: keys.counts },
+    data: {
+      zone: ds.zone,
+      intervalMinutes: ds.intervalMinutes,
+      open: ds.open,
+      close: ds.close,
+      labels: ds.labels,
+      valueKind: ds.valueKind,
+      series: ds.series,
+      weekdays: ds.weekdays,
+      days: ds.days.length,
+      firstDate: dates[0],
+      lastDate: dates[dates.length - 1],
+      fingerprint: fingerprint(ds),
+      bounds: { lo, hi },
+      dayComponents: dates.map((dt, i) => [dt, assign[i]] as [string, number]),
+    },
+    sampling: { sampler: o.sampler, inpaintJumps: 4 },
+    training: {
+      steps: result.steps,
+      requestedSteps: o.steps,
+      batch: o.batch,
+      lr: o.lr,
+      seed: o.seed,
+      seconds: result.seconds,
+      stepsPerSec: result.stepsPerSec,
+      backend,
+      finalLoss: result.finalLoss,
+      finalValLoss: result.finalValLoss,
+      bestValLoss: result.bestValLoss,
+      stoppedEarly: result.stoppedEarly,
+      trainDays: result.trainDays,
+      valDays: result.valDays,
+      reverseEffort: effort,
+      lossCurve: result.lossCurve,
+    },
+  };
+  const model = new MixcastModel(manifest, result.net);
+  const summary: FitSummary = {
+    days: ds.days.length,
+    d,
+    K: prior.centers.length,
+    prior: o.prior,
+    family: o.family,
+    condition: o.condition,
+    components: prior.components.map((c, k) => ({ name: c.name, keys: c.keys, days: c.days, weight: prior.weights[k] })),
+    merges: keys.merges,
+    reverseEffort: effort,
+    sigmaMax,
+    steps: result.steps,
+    seconds: result.seconds,
+    stepsPerSec: result.stepsPerSec,
+    backend,
+    finalLoss: result.finalLoss,
+    finalValLoss: result.finalValLoss,
+    stoppedEarly: result.stoppedEarly,
+    selection: prior.selection,
+  };
+  return { model, summary };
+}
