@@ -12,6 +12,7 @@ import {
   type Space,
   type TrainingDay,
 } from '../src/eval/baselines.js';
+import { fitTransform, fromModelSpace, toModelSpace } from '../src/transform/index.js';
 
 const identity: Space = { forward: (v) => v.map((r) => r.slice()), inverse: (z) => z.map((r) => r.slice()) };
 const sqrtSpace: Space = {
@@ -188,4 +189,33 @@ test('seasonal naive: same weekday one week earlier, null if absent', () => {
   assert.deepEqual(sn.point('2024-04-02'), [25, 50]); // 2024-03-26 is day 25
   assert.deepEqual(sn.point('2024-05-06'), [59, 118]); // 2024-04-29 is day 59
   assert.throws(() => sn.point('not-a-date'), MixcastError);
+});
+
+test("gaussian: with mixcast's Anscombe transform, a constant-zero interval stays (near) zero", () => {
+  const r = rng(31);
+  const poissonDraw = (lambda: number) => {
+    let k = 0;
+    let p = Math.exp(-lambda);
+    let c = p;
+    const u = r.next();
+    while (u > c) {
+      k++;
+      p *= lambda / k;
+      c += p;
+    }
+    return k;
+  };
+  const train = makeDays(70, '2024-01-01', () => [0, poissonDraw(5), poissonDraw(20), poissonDraw(40)]);
+  const params = fitTransform(
+    train.map((t) => t.values),
+    'anscombe',
+    true,
+  );
+  const space: Space = { forward: (v) => toModelSpace(params, v), inverse: (z) => fromModelSpace(params, z) };
+  const g = gaussianBaseline(train, space);
+  const s = g.sample('2024-03-11', 'Mon', 2000, 4);
+  assert.ok(s.every((row) => row.every((v) => v >= 0 && Number.isFinite(v))));
+  assert.ok(s.every((row) => row[0] < 1e-3), 'the always-zero interval must stay at zero');
+  const m = meanCov(s).mean;
+  [5, 20, 40].forEach((lambda, j) => assert.ok(Math.abs(m[j + 1] - lambda) < 0.15 * lambda + 1, `interval ${j + 1} mean ${m[j + 1]} vs ${lambda}`));
 });
