@@ -1,0 +1,24 @@
+/**
+ * Staffing from scenarios: Erlang C and Erlang A per interval, scenario-based staffing
+ * quantiles and plans, and a discrete-event queue simulation of a plan.
+ */
+export {
+  erlangB, erlangC, erlangCMetrics, offeredLoad,
+  type QueueLoad, type StaffingTarget, type ErlangCMetrics, type ErlangCResult,
+} from './erlang-c.js';
+export { erlangA, erlangAMetrics, type ErlangAMetrics, type ErlangAResult, type ErlangATarget } from './erlang-a.js';
+export { logGamma, regularizedGammaP } from './gamma.js';
+export {
+  scenarioStaffing, scenarioStaffingTable, evaluatePlan, makeStaffer, checkScenarios,
+  type QueueModel, type StaffingModelOptions, type ScenarioStaffingOptions, type ScenarioStaffingResult,
+  type PlanEvaluation, type PlanDayTotals, type PlanName, type PlanCheck, type Staffer,
+} from './plan.js';
+export {
+  simulate,
+  type SimulateOptions, type SimulationResult, type SimIntervalSummary, type SimDaySummary, type SimDetail,
+  type Pooled, type HandleDistribution,
+} from './simulate.js';
+export { spread, quantileInverseCdf, quantileLinear, type Spread } from './quantile.js';
+export { parseDuration } from './duration.js';
+export { scheduledStaff } from './validate.js';
+export { parsePlanCsv, parseScenariosCsv, type PlanFile, type ScenarioFile } from './files.js';
