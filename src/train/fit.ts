@@ -10,12 +10,17 @@ import type { CalendarOptions } from '../calendar/types.js';
 import { defaultTransform, fitTransform, toModelSpace, type TransformKind } from '../transform/index.js';
 import { buildPrior, misspecifyPrior, parsePriorSpec, reverseEffort, serialisePrior, type MixturePrior, type ReverseEffort } from '../prior/index.js';
 import { defaultProcessConfig, makeProcess, parseSampler, veSigmaMax, type Family, type ScheduleName } from '../diffusion/index.js';
-import type { DenoiserConfig } from '../nn/denoiser.js';
+import type { DenoiserConfig, NamedWeight } from '../nn/denoiser.js';
 import { backendInfo } from '../backend.js';
 import { optionError, inputError } from '../errors.js';
 import { MixcastModel } from '../model/model.js';
 import { FORMAT, SCHEMA_VERSION, type Manifest } from '../model/manifest.js';
-import { trainDenoiser, type ProgressEvent } from './index.js';
+import { trainDenoiser, type ProgressEvent, type TrainResult } from './index.js';
+
+type TrainStats = Omit<TrainResult, 'net'>;
+const partialStats: TrainStats = {
+  steps: 0, seconds: 0, stepsPerSec: 0, finalLoss: NaN, finalValLoss: null, bestValLoss: null, stoppedEarly: false, trainDays: 0, valDays: 0, lossCurve: [],
+};
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -46,6 +51,9 @@ export interface FitOptions {
   /** Deliberate mis-specification, for the robustness benchmark. */
   misspecify?: 'random-centers' | 'shift';
   onProgress?: (e: ProgressEvent) => void;
+  /** Steps at which `onCheckpoint` receives a model sharing the current EMA weights (valid only during the call). */
+  checkpoints?: number[];
+  onCheckpoint?: (step: number, model: MixcastModel) => void;
 }
 
 export const defaultFitOptions: FitOptions = {
@@ -132,15 +140,6 @@ export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { mo
     components: prior.centers.length,
     condition: o.condition,
   };
-  const result = trainDenoiser(netConfig, p, z, assign, prior.centers, {
-    steps: o.steps,
-    batch: o.batch,
-    seed: o.seed,
-    lr: o.lr,
-    validation: o.validation,
-    patience: o.patience,
-    onProgress: o.onProgress,
-  });
   const lo: number[] = [];
   const hi: number[] = [];
   for (let q = 0; q < d; q++) {
@@ -155,14 +154,14 @@ export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { mo
     hi.push(b + margin);
   }
   const backend = backendInfo()?.name ?? 'unknown';
-  const manifest: Manifest = {
+  const manifestFor = (layout: NamedWeight[], r: TrainStats): Manifest => ({
     format: FORMAT,
     schemaVersion: SCHEMA_VERSION,
     packageVersion: pkg.version,
     createdAt: new Date().toISOString(),
     process: processConfig,
     network: netConfig,
-    weights: { file: 'weights.bin', bytes: 0, sha256: '0'.repeat(64), layout: result.net.layout() },
+    weights: { file: 'weights.bin', bytes: 0, sha256: '0'.repeat(64), layout },
     transform,
     prior: serialisePrior(prior),
     calendar: { options: calOpts, keySpec, keyMap: keys.keyMap, merges: keys.merges, counts: keys.counts },
@@ -184,25 +183,38 @@ export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { mo
     },
     sampling: { sampler: o.sampler, inpaintJumps: 4 },
     training: {
-      steps: result.steps,
+      steps: r.steps,
       requestedSteps: o.steps,
       batch: o.batch,
       lr: o.lr,
       seed: o.seed,
-      seconds: result.seconds,
-      stepsPerSec: result.stepsPerSec,
+      seconds: r.seconds,
+      stepsPerSec: r.stepsPerSec,
       backend,
-      finalLoss: result.finalLoss,
-      finalValLoss: result.finalValLoss,
-      bestValLoss: result.bestValLoss,
-      stoppedEarly: result.stoppedEarly,
-      trainDays: result.trainDays,
-      valDays: result.valDays,
+      finalLoss: r.finalLoss,
+      finalValLoss: r.finalValLoss,
+      bestValLoss: r.bestValLoss,
+      stoppedEarly: r.stoppedEarly,
+      trainDays: r.trainDays,
+      valDays: r.valDays,
       reverseEffort: effort,
-      lossCurve: result.lossCurve,
+      lossCurve: r.lossCurve,
     },
-  };
-  const model = new MixcastModel(manifest, result.net);
+  });
+  const result = trainDenoiser(netConfig, p, z, assign, prior.centers, {
+    steps: o.steps,
+    batch: o.batch,
+    seed: o.seed,
+    lr: o.lr,
+    validation: o.validation,
+    patience: o.patience,
+    onProgress: o.onProgress,
+    checkpoints: o.checkpoints,
+    onCheckpoint: o.onCheckpoint
+      ? (step, ema) => o.onCheckpoint!(step, new MixcastModel(manifestFor(ema.layout(), { ...partialStats, steps: step }), ema))
+      : undefined,
+  });
+  const model = new MixcastModel(manifestFor(result.net.layout(), result), result.net);
   const summary: FitSummary = {
     days: ds.days.length,
     d,

@@ -27,6 +27,9 @@ export interface TrainLoopOptions {
   onProgress?: (e: ProgressEvent) => void;
   /** Emit a progress event every this many steps. */
   progressEvery: number;
+  /** Steps after which `onCheckpoint` sees the current EMA network (for steps-vs-quality curves). */
+  checkpoints?: number[];
+  onCheckpoint?: (step: number, ema: Denoiser) => void;
 }
 
 export interface ProgressEvent {
@@ -164,6 +167,7 @@ export function trainDenoiser(
       const sps = done / Math.max(secs, 1e-9);
       o.onProgress?.({ step: done, steps: o.steps, loss: lastLoss, valLoss, stepsPerSec: sps, etaSeconds: (o.steps - done) / sps });
     }
+    if (o.onCheckpoint && o.checkpoints?.includes(done)) o.onCheckpoint(done, ema);
     if (isEval && o.patience > 0 && sinceBest >= o.patience) {
       stoppedEarly = true;
       step++;
