@@ -36,6 +36,14 @@ export interface IngestReport {
   absentDates: string[];
   /** Free-form notes shown to the user (e.g. "re-aggregated 5m → 30m by summing"). */
   notes: string[];
+  /** Where the rows came from (file path), for the summary. */
+  source?: string;
+  /** The input shape that was read. */
+  format?: InputFormat;
+  /** Which ends of the window were inferred: 'open and close', 'open', 'close', or null (both given). */
+  windowInferredText?: string | null;
+  /** True when valueKind was inferred from the values (no --value-kind). */
+  valueKindInferred?: boolean;
 }
 
 export interface DaySeries {
@@ -79,4 +87,6 @@ export interface IngestOptions {
   missing?: MissingPolicy; // default 'drop'
   duplicates?: 'error' | 'sum'; // default 'error'
   holidays?: string; // path to a file with one ISO date per line
+  /** 'auto' (default): counts when every value is a non-negative integer, else measurements. */
+  valueKind?: 'auto' | 'counts' | 'measurements';
 }

@@ -1,0 +1,26 @@
+/**
+ * Adapters: operational series (interval counts or measurements, event logs, wide day tables)
+ * in CSV or JSON → DaySeries, one fixed-length vector per local calendar day. The rules
+ * (time zones, windows, gaps, duplicates, DST days) are in adapters/README.md.
+ */
+import path from 'node:path';
+import { readTable } from './read.js';
+import { ingestRows, type IngestRowsOptions } from './ingest.js';
+import type { DaySeries, IngestOptions } from './types.js';
+import { inputError } from '../src/errors.js';
+
+export type { Day, DayIssue, DaySeries, IngestOptions, IngestReport, InputFormat, MissingPolicy } from './types.js';
+export { ingestRows, interpolate, type IngestRowsOptions } from './ingest.js';
+export { formatReport } from './report.js';
+export { parseInterval, formatInterval, parseClock, formatClock, resolveZone, dstChange, type DstChange } from './time.js';
+export { readTable, parseCsv, parseJsonRows, type RawTable } from './read.js';
+export { readHolidays, parseHolidays } from './holidays.js';
+
+/** Read a CSV or JSON file (JSON: an array of row objects) and turn it into a DaySeries. */
+export async function ingest(opts: IngestOptions): Promise<DaySeries> {
+  if (!opts || !opts.input) throw inputError('no input file given: pass --input FILE (CSV, or JSON as an array of row objects)');
+  const { input, ...rest } = opts;
+  const table = readTable(input);
+  const rowsOpts: IngestRowsOptions = { ...rest, source: path.relative(process.cwd(), input) || input, lineNumbers: table.lineNumbers };
+  return ingestRows(table.rows, rowsOpts);
+}
