@@ -1,6 +1,8 @@
 /** The `mixcast` command line: a thin layer of commander commands over the library API. */
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { register as registerIngest } from './ingest.js';
+import { register as registerStaff } from './staff.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -11,5 +13,7 @@ const program = new Command('mixcast')
 
 // Each command registers itself; one line per command module.
 // (commands are added here as they land)
+registerIngest(program);
+registerStaff(program);
 
 await program.parseAsync(process.argv);
