@@ -86,7 +86,7 @@ type Step = (eps: EpsFn, y: tf.Tensor2D, t: number, s: number, ctx: SampleContex
 
 /** Run `step` over the grid with replacement/jumps; disposes intermediates. */
 function loop(step: Step, eps: EpsFn, y0: tf.Tensor2D, ts: number[], ctx: SampleContext): tf.Tensor2D {
-  let y = replace(ctx, tf.clone(y0), ts[0]);
+  let y = tf.tidy(() => replace(ctx, tf.clone(y0), ts[0]));
   const jumps = ctx.inpaint ? Math.max(1, ctx.inpaint.jumps) : 1;
   for (let i = 0; i + 1 < ts.length; i++) {
     const t = ts[i];
