@@ -26,7 +26,8 @@
  *                          reported for comparison.
  *   serviceLevelAnswered = P(W ≤ T | answered).
  *   asa                  = E[W | answered] (average speed of answer, answered calls only),
- *                          by the series E[W·1{answered} | k ahead] = x/(x+k+1) · Σ_{j≤k} 1/(γ(x+j+1)).
+ *                          by the series E[W·1{answered} | k ahead] = x/(x+k+1) · Σ_{j≤k} 1/(γ(x+j+1))
+ *                          (NaN in extreme overload with y − x > 5·10⁷, where the series is too long).
  *   meanWait             = E[W] over all arrivals = θ · P(abandon) (Little's law on the queue).
  *   occupancy            = carried load / n = A·(1 − P(abandon)) / n.
  */
@@ -95,7 +96,10 @@ function core(lambda: number, mu: number, gamma: number, n: number, T: number, b
   // P(abandon) and, optionally, E[W·1{answered}] by summing π_{n+k} over the queue.
   let probAbandon: number;
   let waitServed = NaN;
-  const needSeries = x >= y || withAsa;
+  // The series runs past the queue's mode y − x; in extreme overload with very patient
+  // callers (mode beyond 5·10⁷) ASA is not computed (NaN) rather than summing for seconds.
+  const asaFeasible = withAsa && y - x <= 5e7;
+  const needSeries = x >= y || asaFeasible;
   if (needSeries && probWait > 0) {
     let logT = 0; // log t_k, t_k = y^k / ((x+1)…(x+k))
     let harmonic = 0; // Σ_{j≤k} 1/(x+j+1)
@@ -136,7 +140,7 @@ function core(lambda: number, mu: number, gamma: number, n: number, T: number, b
     probAbandon,
     serviceLevel,
     waitWithin: Math.min(1, Math.max(0, 1 - waitExceeds)),
-    asa: withAsa ? (answered > 0 ? waitServed / answered : NaN) : NaN,
+    asa: asaFeasible && answered > 0 ? waitServed / answered : NaN,
   };
 }
 

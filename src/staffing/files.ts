@@ -35,10 +35,14 @@ function numberAt(source: string, row: number, column: string, v: string): numbe
   return x;
 }
 
-/** Sort key for an interval start: ISO date-time (offset honoured) or a clock time HH:MM[:SS]. */
+/**
+ * Sort key for an interval start, in seconds: an ISO date-time (offset honoured; a wall-clock
+ * time without offset is read as UTC, which keeps clock slots evenly spaced) or a clock
+ * time HH:MM[:SS] (seconds since midnight).
+ */
 function timeKey(source: string, v: string): number {
-  const iso = DateTime.fromISO(v, { setZone: true });
-  if (iso.isValid) return iso.toMillis();
+  const iso = DateTime.fromISO(v, { setZone: true, zone: 'utc' });
+  if (iso.isValid) return iso.toMillis() / 1000;
   for (const f of ['H:mm', 'H:mm:ss']) {
     const c = DateTime.fromFormat(v, f, { zone: 'utc' });
     if (c.isValid) return c.hour * 3600 + c.minute * 60 + c.second;
@@ -79,6 +83,8 @@ export interface ScenarioFile {
   labels: { date: string | null; scenario: string }[];
   /** interval_start of the first day's intervals (long format), else null. */
   intervalStarts: string[] | null;
+  /** Interval length read from evenly spaced interval_start values (long format), else null. */
+  intervalSeconds: number | null;
 }
 
 const LONG = ['date', 'scenario', 'interval_start', 'value'];
@@ -127,7 +133,12 @@ function parseLong(columns: string[], rows: Row[], source: string): ScenarioFile
     scenarios.push(day.map((x) => x.value));
     labels.push({ date: day[0].date, scenario: day[0].scenario });
   }
-  return { format: 'long', scenarios, labels, intervalStarts: ordered.slice(0, d).map((x) => x.start) };
+  const first = ordered.slice(0, d);
+  const gaps = first.slice(1).map((x, i) => x.t - first[i].t);
+  const even = gaps.length > 0 && gaps.every((g) => Math.abs(g - gaps[0]) < 1e-6);
+  return {
+    format: 'long', scenarios, labels, intervalStarts: first.map((x) => x.start), intervalSeconds: even ? gaps[0] : null,
+  };
 }
 
 function parseWide(columns: string[], rows: Row[], source: string): ScenarioFile {
@@ -147,5 +158,6 @@ function parseWide(columns: string[], rows: Row[], source: string): ScenarioFile
     scenarios,
     labels: rows.map((r, s) => ({ date: r.date ?? null, scenario: r.scenario ?? String(s) })),
     intervalStarts: null,
+    intervalSeconds: null,
   };
 }
