@@ -478,20 +478,16 @@ function pickSeries(
 }
 
 function defaultValueCol(rows: Record<string, unknown>[], keep: Int32Array, columns: string[], exclude: (string | null)[], source: string): string {
+  // the first column whose first present value is a number (a bad value further down is then
+  // reported with its row, rather than making the column invisible)
   for (const c of columns) {
     if (exclude.includes(c)) continue;
-    let seen = 0;
-    let ok = true;
-    for (let k = 0; k < keep.length && seen < 1000; k++) {
+    for (let k = 0; k < keep.length && k < 1000; k++) {
       const v = parseValue(rows[keep[k]][c]);
       if (v === undefined) continue;
-      if (Number.isNaN(v)) {
-        ok = false;
-        break;
-      }
-      seen++;
+      if (!Number.isNaN(v)) return c;
+      break;
     }
-    if (ok && seen > 0) return c;
   }
   throw inputError(`${source}: no numeric value column found; name it with --value-col (available columns: ${columns.join(', ')})`, { columns });
 }
@@ -754,16 +750,16 @@ function detectStep(secs: Float64Array, rowIdx: Int32Array, where: (i: number) =
   if (distinct.length < 2) return requested ?? DAY_SECONDS;
   const diffs = distinct.slice(1).map((s, j) => s - distinct[j]);
   const step = diffs.reduce(gcd, 0);
-  if (step < 60) {
-    // a stray row off an otherwise regular grid: name it rather than shrinking the grid
-    const freq = new Map<number, number>();
-    for (const d of diffs) freq.set(d, (freq.get(d) ?? 0) + 1);
-    const mode = [...freq.entries()].sort((a, b) => b[1] - a[1])[0][0];
-    if (mode > step) {
-      const off = distinct.find((s) => (s - distinct[0]) % mode !== 0)!;
-      const k = secs.indexOf(off);
+  // a few stray rows off an otherwise regular grid: name the first rather than shrinking the grid
+  const freq = new Map<number, number>();
+  for (const d of diffs) freq.set(d, (freq.get(d) ?? 0) + 1);
+  const mode = [...freq.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0][0];
+  if (mode > step) {
+    const off = distinct.filter((s) => (s - distinct[0]) % mode !== 0);
+    if (off.length <= distinct.length / 10) {
+      const k = secs.indexOf(off[0]);
       throw inputError(
-        `${source}: ${where(rowIdx[k])}: timestamp time ${formatClock(off)} is off the data's ${formatInterval(mode / 60)} grid (${formatClock(distinct[0])}, ${formatClock(distinct[0] + mode)}, …); interval rows must start on slot boundaries (for one row per arrival use --format events)`,
+        `${source}: ${where(rowIdx[k])}: timestamp time ${formatClock(off[0])} is off the data's ${formatInterval(mode / 60)} grid (${formatClock(distinct[0])}, ${formatClock(distinct[0] + mode)}, …); interval rows must start on slot boundaries (for one row per arrival use --format events)`,
       );
     }
   }
