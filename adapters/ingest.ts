@@ -288,7 +288,10 @@ export function ingestRows(rows: Record<string, unknown>[], opts: IngestRowsOpti
         }
       }
     }
-    if (trueDups.length && dupPolicy === 'error') throw duplicatesError(trueDups, g, where, source, format, seriesCol, columns);
+    if (trueDups.length && dupPolicy === 'error') {
+      const candidates = seriesCol === null ? columns.filter((c) => c !== timeCol && c !== valueCol && Number.isNaN(parseValue(rows[keep[0]][c]) ?? 0)) : [];
+      throw duplicatesError(trueDups, g, where, source, candidates);
+    }
   }
 
   // days whose rows all fall outside the window
@@ -709,13 +712,13 @@ function duplicatesError(
   g: { date: string[]; sec: number[]; n: number[]; first: number[]; last: number[] },
   where: (i: number) => string,
   source: string,
-  format: InputFormat,
-  seriesCol: string | null,
-  columns: string[],
+  seriesCandidates: string[],
 ) {
   const order = idx.slice().sort((a, b) => g.first[a] - g.first[b]);
   const shown = order.slice(0, 3).map((i) => `${g.date[i]} ${formatClock(g.sec[i])} (${g.n[i] === 2 ? `${where(g.first[i])} and ${where(g.last[i])}` : `${g.n[i]} rows, ${where(g.first[i])} … ${where(g.last[i])}`})`);
-  const hint = seriesCol === null && format === 'counts' && columns.length > 2 ? '; if the file holds several series, pick one with --series-col and --series' : '';
+  const hint = seriesCandidates.length
+    ? `; if column '${seriesCandidates[0]}' names several series, pick one with --series-col ${seriesCandidates[0]} --series NAME`
+    : '';
   return inputError(
     `${source}: duplicate timestamps: ${shown.join(', ')}${order.length > 3 ? `, … (${order.length} in all)` : ''}; pass --duplicates sum to add them up${hint}`,
     { duplicates: order.length },

@@ -210,6 +210,8 @@ test('Melbourne pedestrians, one sensor, 1h: DST days by the documented rule, da
   // without --series the file is ambiguous: the error lists the sensors
   await assert.rejects(ingest({ input: PED, tz: 'Australia/Melbourne', seriesCol: 'sensor' }), /holds 2 series \('Birrarung Marr', 'Southern Cross Station'\); choose one with --series/);
   await assert.rejects(ingest({ ...opts, series: 'Flinders St' }), /series 'Flinders St' not found in column 'sensor'/);
+  // without any series option the sensors' rows collide: the error points at the series column
+  await assert.rejects(ingest({ input: PED, tz: 'Australia/Melbourne' }), /duplicate timestamps: 2015-01-01 00:00 .*--series-col sensor --series NAME/);
   // --series alone finds its column
   const found = await ingest({ input: PED, tz: 'Australia/Melbourne', series: 'Southern Cross Station' });
   assert.equal(found.days.length, 729);
