@@ -3,6 +3,9 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { register as registerIngest } from './ingest.js';
 import { register as registerStaff } from './staff.js';
+import { register as registerEvaluate } from './evaluate.js';
+import { register as registerTrain } from './train.js';
+import { register as registerSample } from './sample.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -15,5 +18,8 @@ const program = new Command('mixcast')
 // (commands are added here as they land)
 registerIngest(program);
 registerStaff(program);
+registerEvaluate(program);
+registerTrain(program);
+registerSample(program);
 
 await program.parseAsync(process.argv);

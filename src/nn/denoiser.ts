@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { rng } from '../random.js';
-import { dense, silu } from './dense.js';
+import { dense, matMul, silu } from './dense.js';
 
 export interface DenoiserConfig {
   /** Vector length (intervals per day). */
@@ -97,13 +97,13 @@ export class Denoiser {
     if (condition === 'component') {
       if (!k) throw new Error('component-conditioned denoiser needs component labels');
       const oh = tf.oneHot(k, components).toFloat() as tf.Tensor2D;
-      temb = tf.add(temb, tf.matMul(oh, W('comp.emb')));
+      temb = tf.add(temb, matMul(oh, W('comp.emb')));
     }
     const tact = silu(temb);
     let h = dense(x, W('in.w'), B('in.b'));
     for (let i = 0; i < blocks; i++) {
       const a = dense(silu(h), W(`block${i}.w1`), B(`block${i}.b1`));
-      const a2 = tf.add(a, tf.matMul(tact, W(`block${i}.temb`))) as tf.Tensor2D;
+      const a2 = tf.add(a, matMul(tact, W(`block${i}.temb`))) as tf.Tensor2D;
       h = tf.add(h, dense(silu(a2), W(`block${i}.w2`), B(`block${i}.b2`)));
     }
     return dense(silu(h), W('out.w'), B('out.b'));
