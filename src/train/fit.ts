@@ -62,7 +62,7 @@ export const defaultFitOptions: FitOptions = {
   steps: 3000,
   batch: 256,
   seed: 0,
-  condition: 'none',
+  condition: 'component',
   schedule: 'linear',
   T: 1000,
   hidden: 256,
