@@ -138,7 +138,8 @@ export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { mo
     blocks: o.blocks,
     timeDim: 64,
     components: prior.centers.length,
-    condition: o.condition,
+    // One component carries no label information: the network is unconditional then.
+    condition: prior.centers.length > 1 ? o.condition : 'none',
   };
   const lo: number[] = [];
   const hi: number[] = [];
@@ -221,7 +222,7 @@ export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { mo
     K: prior.centers.length,
     prior: o.prior,
     family: o.family,
-    condition: o.condition,
+    condition: netConfig.condition,
     components: prior.components.map((c, k) => ({ name: c.name, keys: c.keys, days: c.days, weight: prior.weights[k] })),
     merges: keys.merges,
     reverseEffort: effort,
