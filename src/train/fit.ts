@@ -119,7 +119,7 @@ export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { mo
   const built = buildPrior(z, keys.keys, { spec: o.prior, seed: o.seed, scale: o.scale });
   let prior = built.prior;
   const assign = built.assign;
-  if (o.misspecify) prior = misspecifyPrior(prior, z, o.misspecify, o.seed + 1);
+  if (o.misspecify) prior = misspecifyPrior(prior, z, o.misspecify, o.seed + 1, assign);
   const effort = reverseEffort(z, prior, assign);
   // σ_max for VE from the spread of the days around their own centers.
   let sigmaMax: number | null = null;
