@@ -6,6 +6,10 @@ import { register as registerStaff } from './staff.js';
 import { register as registerEvaluate } from './evaluate.js';
 import { register as registerTrain } from './train.js';
 import { register as registerSample } from './sample.js';
+import { register as registerGenerate } from './generate.js';
+import { register as registerForecast } from './forecast.js';
+import { register as registerWhatif } from './whatif.js';
+import { register as registerServe } from './serve.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -21,5 +25,9 @@ registerStaff(program);
 registerEvaluate(program);
 registerTrain(program);
 registerSample(program);
+registerGenerate(program);
+registerForecast(program);
+registerWhatif(program);
+registerServe(program);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,76 @@
+/** `mixcast serve`: the HTTP scenario service over one or more model bundles. */
+import { Command } from 'commander';
+import { startServer, defaultWorkers, DEFAULT_SERVER_LIMITS } from '../server/index.js';
+import { optionError } from '../errors.js';
+import { action, addBackendOption, log } from './common.js';
+import { int } from './train.js';
+
+export function register(program: Command): void {
+  const L = DEFAULT_SERVER_LIMITS;
+  const cmd = program
+    .command('serve')
+    .description('serve scenarios, forecasts and what-if batches over HTTP (see GET /openapi.json)')
+    .requiredOption('--models <dir>', 'a model bundle, or a folder with one bundle per subdirectory (the model id is the subdirectory name)')
+    .option('--port <n>', 'port (0 = any free port)', int('--port'), 8080)
+    .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .option('--workers <n>', `generation worker threads (default: the cores, here ${defaultWorkers()}; 0 = on the request thread)`, int('--workers'))
+    .option('--max-count <n>', 'most scenarios per date in one request', int('--max-count'), L.maxCount)
+    .option('--max-dates <n>', 'most dates in one request', int('--max-dates'), L.maxDates)
+    .option('--max-values <n>', 'most values (count × dates × intervals) in one request', int('--max-values'), L.maxValues)
+    .option('--body-limit <size>', 'largest request body, e.g. 256kb, 1mb', L.bodyLimit)
+    .option('--timeout <ms>', 'per-request time limit in ms (then 503)', int('--timeout'), L.timeoutMs);
+  addBackendOption(cmd);
+  cmd.action(
+    action(async (opts: Record<string, unknown>) => {
+      for (const k of ['maxCount', 'maxDates', 'maxValues', 'timeout'] as const) {
+        if ((opts[k] as number) < 1) throw optionError(`--${k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} must be at least 1`);
+      }
+      const port = opts.port as number;
+      if (port < 0 || port > 65535) throw optionError(`--port must be 0 … 65535 (got ${port})`);
+      const workers = opts.workers as number | undefined;
+      if (workers !== undefined && workers < 0) throw optionError('--workers must be 0 or more');
+      const running = await startServer({
+        models: String(opts.models),
+        port,
+        host: String(opts.host),
+        workers,
+        backend: (opts.backend as string | undefined) ?? process.env.MIXCAST_BACKEND,
+        limits: {
+          maxCount: opts.maxCount as number,
+          maxDates: opts.maxDates as number,
+          maxValues: opts.maxValues as number,
+          bodyLimit: String(opts.bodyLimit),
+          timeoutMs: opts.timeout as number,
+        },
+      });
+      const stats = running.executor.stats();
+      log(`backend ${running.backend ?? 'unknown'} (${stats.mode === 'workers' ? `${stats.size} worker threads` : 'request thread'})`);
+      log(`models: ${[...(await listModels(running.url))].join(', ')}`);
+      log(`listening on ${running.url}${process.env.MIXCAST_API_TOKEN ? ' (bearer token required on /v1)' : ''}`);
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        log(`${signal}: finishing ${running.state.inFlight} in-flight request(s), then exiting`);
+        running.close().then(
+          () => {
+            log('stopped');
+            process.exit(0);
+          },
+          (e) => {
+            log(`error while stopping: ${(e as Error).message}`);
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+    }),
+  );
+}
+
+async function listModels(url: string): Promise<string[]> {
+  const r = await fetch(`${url}/healthz`);
+  const j = (await r.json()) as { models: string[] };
+  return j.models;
+}

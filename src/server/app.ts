@@ -1,0 +1,321 @@
+/**
+ * The express app: routes, zod validation, the error contract, limits, bearer token. No model
+ * logic: requests are planned with src/scenarios and their units run on an Executor.
+ *
+ * Model id: the `model` field of the request body (it may be left out when the server holds
+ * exactly one model). Errors: `{ "error": { "code", "message", "details" } }` — 400 malformed
+ * JSON or fields, 401 token, 404 unknown model or route, 413 body too large, 422 impossible
+ * request, 503 timeout / shutting down, 500 only for bugs (logged, never leaked).
+ */
+import crypto from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { MixcastError, isMixcastError } from '../errors.js';
+import {
+  assembleScenarios,
+  assembleWhatIf,
+  checkQuantiles,
+  DEFAULT_FORECAST_QUANTILES,
+  forecastTable,
+  planScenarios,
+  planWhatIf,
+  rowsByDate,
+  scenarioRows,
+  SCENARIO_HEADER,
+  toForecast,
+  whatIfTable,
+  type ScenarioLimits,
+} from '../scenarios/index.js';
+import type { Executor, Job } from './executor.js';
+import type { ModelEntry } from './models.js';
+import { openApiDocument } from './openapi.js';
+import { sendCsv, sendJson } from './respond.js';
+import { forecastRequestSchema, scenariosRequestSchema, whatIfRequestSchema } from './schemas.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+export interface ServerLimits extends ScenarioLimits {
+  /** Largest request body (express/bytes syntax: '256kb', '1mb'). */
+  bodyLimit: string;
+  /** Per-request time limit (ms); past it the answer is 503 TIMEOUT and the queued work is dropped. */
+  timeoutMs: number;
+}
+
+export const DEFAULT_SERVER_LIMITS: ServerLimits = {
+  maxCount: 10_000,
+  maxDates: 92,
+  maxValues: 5_000_000,
+  bodyLimit: '256kb',
+  timeoutMs: 120_000,
+};
+
+export interface AppOptions {
+  models: Map<string, ModelEntry>;
+  executor: Executor;
+  limits?: Partial<ServerLimits>;
+  /** Bearer token for /v1 routes; default: env MIXCAST_API_TOKEN (unset or empty = no token). */
+  token?: string | null;
+}
+
+export interface AppState {
+  inFlight: number;
+  stopping: boolean;
+}
+
+const errorBody = (code: string, message: string, details: unknown = null) => ({ error: { code, message, details } });
+
+function sendError(res: Response, status: number, code: string, message: string, details: unknown = null): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.status(status).type('application/json').send(JSON.stringify(errorBody(code, message, details)));
+}
+
+function zodIssues(err: z.ZodError) {
+  return err.issues.slice(0, 20).map((i) => ({ path: i.path.join('.'), code: i.code, message: i.message }));
+}
+
+function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new MixcastError('BAD_REQUEST', 'the request body must be a JSON object (send Content-Type: application/json)');
+  }
+  const r = schema.safeParse(body);
+  if (!r.success) {
+    const first = r.error.issues[0];
+    const where = first.path.length ? `${first.path.join('.')}: ` : '';
+    throw new MixcastError('BAD_REQUEST', `invalid request: ${where}${first.message}`, { issues: zodIssues(r.error) });
+  }
+  return r.data;
+}
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const m = /^Bearer\s+(.+)$/i.exec(header ?? '');
+  if (!m) return false;
+  const a = crypto.createHash('sha256').update(m[1].trim()).digest();
+  const b = crypto.createHash('sha256').update(token).digest();
+  return crypto.timingSafeEqual(a, b);
+}
+
+const wantsCsv = (req: Request) => req.accepts(['application/json', 'text/csv']) === 'text/csv';
+
+export function modelSummary(e: ModelEntry) {
+  const m = e.info.manifest;
+  const p = e.info.prior;
+  return {
+    id: e.id,
+    zone: m.data.zone,
+    intervals: { minutes: m.data.intervalMinutes, open: m.data.open, close: m.data.close, count: m.data.labels.length, labels: m.data.labels },
+    valueKind: m.data.valueKind,
+    series: m.data.series,
+    calendar: {
+      keySpec: m.calendar.keySpec,
+      keys: [...new Set(Object.values(m.calendar.keyMap))].sort(),
+      weekend: m.calendar.options.weekend,
+      merges: m.calendar.merges.map(({ from, to, days }) => ({ from, to, days })),
+    },
+    prior: { kind: p.kind, spec: p.spec, assignment: p.assignment, scale: p.scale, K: p.centers.length },
+    components: p.components.map((c, k) => ({ name: c.name, keys: c.keys, days: c.days, weight: p.weights[k] })),
+    training: {
+      days: m.data.days,
+      firstDate: m.data.firstDate,
+      lastDate: m.data.lastDate,
+      family: m.process.family,
+      steps: m.training.steps,
+      requestedSteps: m.training.requestedSteps,
+      seconds: m.training.seconds,
+      backend: m.training.backend,
+      finalLoss: m.training.finalLoss,
+      finalValLoss: m.training.finalValLoss,
+      stoppedEarly: m.training.stoppedEarly,
+      reverseEffort: m.training.reverseEffort,
+    },
+    sampler: m.sampling.sampler,
+    createdAt: m.createdAt,
+    packageVersion: m.packageVersion,
+  };
+}
+
+export function createApp(opts: AppOptions): express.Express & { locals: { state: AppState } } {
+  const limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...(opts.limits ?? {}) };
+  const token = opts.token === undefined ? process.env.MIXCAST_API_TOKEN || null : opts.token || null;
+  const { models, executor } = opts;
+  const state: AppState = { inFlight: 0, stopping: false };
+  const app = express();
+  app.locals.state = state;
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  let openapi: Record<string, unknown> | null = null;
+
+  app.use((req, res, next) => {
+    state.inFlight++;
+    let done = false;
+    const finish = () => {
+      if (!done) (done = true), state.inFlight--;
+    };
+    res.on('finish', finish);
+    res.on('close', finish);
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({
+      status: state.stopping ? 'stopping' : 'ok',
+      backend: executor.backend,
+      models: [...models.keys()],
+      workers: executor.stats(),
+      numTensors: tf.memory().numTensors,
+      inFlight: state.inFlight,
+    });
+  });
+
+  app.get('/openapi.json', (_req, res) => {
+    openapi ??= openApiDocument(pkg.version);
+    res.json(openapi);
+  });
+
+  // /v1: bearer token (when configured), then JSON bodies within the size limit.
+  app.use('/v1', (req, res, next) => {
+    if (token && !tokenMatches(req.get('authorization'), token)) {
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      sendError(res, 401, 'UNAUTHORIZED', 'this server needs a bearer token: send Authorization: Bearer <token> (MIXCAST_API_TOKEN)');
+      return;
+    }
+    next();
+  });
+  app.use('/v1', express.json({ limit: limits.bodyLimit }));
+
+  const pick = (id: string | undefined): ModelEntry => {
+    if (id === undefined) {
+      if (models.size === 1) return [...models.values()][0];
+      throw new MixcastError('BAD_REQUEST', `model is required: this server holds ${[...models.keys()].join(', ')}`, { models: [...models.keys()] });
+    }
+    const e = models.get(id);
+    if (!e) throw new MixcastError('NOT_FOUND', `unknown model "${id}"; this server holds ${[...models.keys()].join(', ')}`, { model: id, models: [...models.keys()] });
+    return e;
+  };
+
+  /** Run `fn` under the request time limit; a client that goes away cancels its queued work. */
+  async function timed<T>(req: Request, res: Response, fn: (job: Job) => Promise<T>): Promise<T> {
+    const job: Job = { cancelled: false };
+    res.on('close', () => {
+      if (!res.writableFinished) job.cancelled = true;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const work = fn(job);
+    work.catch(() => undefined); // a late failure after the timeout is not an unhandled rejection
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        job.cancelled = true;
+        reject(new MixcastError('TIMEOUT', `the request took longer than the server's limit of ${limits.timeoutMs} ms; ask for fewer scenarios or dates`, { timeoutMs: limits.timeoutMs }));
+      }, limits.timeoutMs);
+    });
+    timeout.catch(() => undefined);
+    try {
+      return await Promise.race([work, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  const scenarioLimits = (): ScenarioLimits => ({ maxCount: limits.maxCount, maxDates: limits.maxDates, maxValues: limits.maxValues });
+
+  app.get('/v1/models', (_req, res) => {
+    res.json({
+      models: [...models.values()].map((e) => ({
+        id: e.id,
+        zone: e.info.manifest.data.zone,
+        intervalMinutes: e.info.manifest.data.intervalMinutes,
+        intervals: e.info.manifest.data.labels.length,
+        K: e.info.prior.centers.length,
+        lastDate: e.info.manifest.data.lastDate,
+      })),
+    });
+  });
+
+  app.get('/v1/models/:id', (req, res) => {
+    res.json(modelSummary(pick(req.params.id)));
+  });
+
+  app.post('/v1/scenarios', async (req, res) => {
+    const body = parseBody(scenariosRequestSchema, req.body);
+    const { model: id, ...o } = body;
+    const entry = pick(id);
+    const plan = planScenarios(entry.info, { ...o, limits: scenarioLimits() });
+    const result = await timed(req, res, async (job) => {
+      const unitRows = await executor.runUnits(entry.id, plan.units, job);
+      const summaries = await Promise.all(rowsByDate(plan, unitRows).map((rows) => executor.summarise(rows, plan.quantiles, job)));
+      return assembleScenarios(entry.info, plan, unitRows, summaries);
+    });
+    if (wantsCsv(req)) await sendCsv(res, SCENARIO_HEADER, scenarioRows(result));
+    else await sendJson(res, { model: entry.id, ...result });
+  });
+
+  app.post('/v1/forecast', async (req, res) => {
+    const body = parseBody(forecastRequestSchema, req.body);
+    const { model: id, ...o } = body;
+    const entry = pick(id);
+    const plan = planScenarios(entry.info, { ...o, quantiles: checkQuantiles(o.quantiles, DEFAULT_FORECAST_QUANTILES), limits: scenarioLimits() });
+    const result = await timed(req, res, async (job) => {
+      const unitRows = await executor.runUnits(entry.id, plan.units, job);
+      const summaries = await Promise.all(rowsByDate(plan, unitRows).map((rows) => executor.summarise(rows, plan.quantiles, job)));
+      return toForecast(assembleScenarios(entry.info, plan, unitRows, summaries));
+    });
+    if (wantsCsv(req)) {
+      const t = forecastTable(result);
+      await sendCsv(res, t.header, t.rows);
+    } else await sendJson(res, { model: entry.id, ...result });
+  });
+
+  app.post('/v1/whatif', async (req, res) => {
+    const body = parseBody(whatIfRequestSchema, req.body);
+    const { model: id, ...o } = body;
+    const entry = pick(id);
+    const { plan, output, cases, caseOps } = planWhatIf(entry.info, { ...o, limits: scenarioLimits() });
+    const clamp = entry.info.manifest.data.valueKind === 'counts';
+    const result = await timed(req, res, async (job) => {
+      const byDate = rowsByDate(plan, await executor.runUnits(entry.id, plan.units, job));
+      const perDate = await Promise.all(
+        plan.dates.map((dp, i) =>
+          executor.cases(byDate[i], { caseOps: caseOps[i], observed: dp.observed, clamp, round: output === 'counts', quantiles: plan.quantiles }, job),
+        ),
+      );
+      return assembleWhatIf(entry.info, plan, output, cases, perDate);
+    });
+    if (wantsCsv(req)) {
+      const t = whatIfTable(result);
+      await sendCsv(res, t.header, t.rows);
+    } else await sendJson(res, { model: entry.id, ...result });
+  });
+
+  app.use((req, res) => {
+    sendError(res, 404, 'NOT_FOUND', `no route ${req.method} ${req.path}; see GET /openapi.json`);
+  });
+
+  // The error contract. express.json's own errors carry `type`; zod/MixcastError from handlers.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const e = err as { type?: string; status?: number; message?: string; limit?: number; length?: number };
+    if (e && e.type === 'entity.too.large') {
+      sendError(res, 413, 'TOO_LARGE', `the request body is larger than the server's limit of ${limits.bodyLimit}`, { limit: limits.bodyLimit });
+      return;
+    }
+    if (e && e.type === 'entity.parse.failed') {
+      sendError(res, 400, 'BAD_REQUEST', `malformed JSON in the request body: ${e.message ?? 'parse error'}`);
+      return;
+    }
+    if (e && typeof e.type === 'string' && typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+      sendError(res, e.status === 415 ? 400 : e.status, 'BAD_REQUEST', e.message ?? 'bad request body');
+      return;
+    }
+    if (isMixcastError(err)) {
+      sendError(res, err.status === 500 ? 500 : err.status, err.code, err.message, err.details);
+      return;
+    }
+    process.stderr.write(`mixcast serve: internal error on ${req.method} ${req.path}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    sendError(res, 500, 'INTERNAL', 'internal error (logged on the server)');
+  });
+
+  return app as express.Express & { locals: { state: AppState } };
+}

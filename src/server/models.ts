@@ -1,0 +1,50 @@
+/**
+ * The models a server holds. `--models DIR`: DIR is one bundle (it has manifest.json; its id is
+ * DIR's basename) or a folder of bundles (each subdirectory with a manifest.json; the id is the
+ * subdirectory's name). Subdirectories without a manifest are skipped; a bundle that fails to
+ * read is an error at startup, never a half-served model.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { MixcastError, optionError } from '../errors.js';
+import { readManifest } from '../model/bundle.js';
+import { modelInfo, type ModelInfo } from '../scenarios/plan.js';
+
+export interface ModelEntry {
+  id: string;
+  dir: string;
+  info: ModelInfo;
+}
+
+export const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+/** Find the bundles under `dir` (see module doc). */
+export function discoverModels(dir: string): { id: string; dir: string }[] {
+  const root = path.resolve(dir);
+  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw optionError(`--models ${dir} is not a directory`);
+  if (fs.existsSync(path.join(root, 'manifest.json'))) return [{ id: path.basename(root), dir: root }];
+  const found = fs
+    .readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && fs.existsSync(path.join(root, e.name, 'manifest.json')))
+    .map((e) => ({ id: e.name, dir: path.join(root, e.name) }))
+    .sort((a, b) => (a.id < b.id ? -1 : 1));
+  if (!found.length) throw optionError(`--models ${dir} holds no model bundle (a subdirectory with manifest.json); train one with \`mixcast train --out ${path.join(dir, 'NAME')}\``);
+  for (const f of found) {
+    if (!MODEL_ID.test(f.id)) throw optionError(`model directory name "${f.id}" cannot be a model id (letters, digits, . _ -)`);
+  }
+  return found;
+}
+
+/** Read every bundle's manifest (no weights) for planning on the request thread. */
+export function readModels(dir: string): Map<string, ModelEntry> {
+  const out = new Map<string, ModelEntry>();
+  for (const f of discoverModels(dir)) {
+    try {
+      out.set(f.id, { ...f, info: modelInfo(readManifest(f.dir)) });
+    } catch (e) {
+      if (e instanceof MixcastError) throw new MixcastError(e.code, `model ${f.id}: ${e.message}`, e.details);
+      throw e;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,184 @@
+/**
+ * zod schemas of the HTTP API: the single source for request validation, for the typed request
+ * objects and (through z.toJSONSchema) for /openapi.json. Response schemas document the bodies
+ * and let tests check them.
+ */
+import { z } from 'zod';
+import { DateTime } from 'luxon';
+import { whatIfCaseSchema, whatIfTransformSchema } from '../scenarios/whatif.js';
+
+export const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected an ISO date YYYY-MM-DD')
+  .refine((s) => DateTime.fromISO(s, { zone: 'utc' }).isValid, 'not a calendar date');
+
+const quantiles = z.array(z.number().min(0).max(1)).min(1).max(50);
+
+export const observedSchema = z
+  .object({
+    date: isoDate,
+    values: z
+      .array(z.number().nullable())
+      .min(1)
+      .describe('original units, one per slot from the first; null (or a shorter list) = not observed yet'),
+  })
+  .strict()
+  .describe('intraday updating: the slots of one requested date seen so far');
+
+const base = {
+  model: z.string().min(1).optional().describe('model id (a subdirectory of --models); may be left out when the server holds one model'),
+  dates: z.array(isoDate).min(1).optional().describe('explicit dates (or start/end)'),
+  start: isoDate.optional(),
+  end: isoDate.optional().describe('inclusive; defaults to start'),
+  seed: z.number().int().default(0).describe('same request + seed → identical body'),
+  sampler: z.string().min(1).max(40).optional().describe("ddpm | ddim:STEPS[:ETA] | em:STEPS | pc:STEPS | ode:STEPS (default: the model's)"),
+  output: z.enum(['counts', 'continuous']).optional().describe('counts (default for count data): non-negative integers'),
+  fallback: z.enum(['error', 'mixture']).optional().describe('mixture: dates with a calendar key the model never saw draw components by the prior weights'),
+  observed: observedSchema.optional(),
+};
+
+export const scenariosRequestSchema = z
+  .object({
+    ...base,
+    count: z.number().int().positive().describe('scenarios per date'),
+    quantiles: quantiles.optional().describe('summary levels (default 0.05, 0.1, 0.5, 0.9, 0.95)'),
+    whatIf: z.array(whatIfTransformSchema).max(100).optional(),
+  })
+  .strict();
+
+export const forecastRequestSchema = z
+  .object({
+    ...base,
+    count: z.number().int().positive().default(1000).describe('scenarios behind the summaries'),
+    quantiles: quantiles.optional().describe('levels (default 0.1, 0.5, 0.9)'),
+    whatIf: z.array(whatIfTransformSchema).max(100).optional(),
+  })
+  .strict();
+
+export const whatIfRequestSchema = z
+  .object({
+    ...base,
+    count: z.number().int().positive(),
+    quantiles: quantiles.optional().describe('levels (default 0.1, 0.5, 0.9)'),
+    cases: z.array(whatIfCaseSchema).min(1).max(100).describe('named cases; "baseline" (no transforms) is added first automatically and is a reserved name'),
+  })
+  .strict();
+
+export type ScenariosRequest = z.infer<typeof scenariosRequestSchema>;
+export type ForecastRequestBody = z.infer<typeof forecastRequestSchema>;
+export type WhatIfRequestBody = z.infer<typeof whatIfRequestSchema>;
+
+// ───────────────────────────── responses ─────────────────────────────
+
+export const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().describe('BAD_REQUEST, BAD_INPUT, BAD_OPTION, UNAUTHORIZED, NOT_FOUND, TOO_LARGE, UNPROCESSABLE, TIMEOUT, INTERNAL, …'),
+      message: z.string(),
+      details: z.unknown(),
+    }),
+  });
+
+const dist = z.object({ mean: z.number(), quantiles: z.record(z.string(), z.number()) });
+
+const daySummary = z.object({
+  mean: z.array(z.number()),
+  quantiles: z.record(z.string(), z.array(z.number())).describe('per interval, keyed by level ("0.1")'),
+  total: dist.describe('daily total'),
+  peak: dist.describe('daily peak (max interval)'),
+});
+
+const header = {
+  model: z.string(),
+  labels: z.array(z.string()).describe('local start time of each interval'),
+  zone: z.string(),
+  intervalMinutes: z.number(),
+  valueKind: z.enum(['counts', 'measurements']),
+  output: z.enum(['counts', 'continuous']),
+  count: z.number().int(),
+  seed: z.number().int(),
+  sampler: z.string(),
+  quantiles: z.array(z.number()),
+};
+
+const dateHeader = {
+  date: z.string(),
+  weekday: z.string(),
+  key: z.string().nullable().describe('calendar key the model resolved; null when the fallback was used'),
+  fallback: z.boolean(),
+  probabilities: z.record(z.string(), z.number()).describe('component → probability used for the draws'),
+  observed: z.array(z.number().nullable()).nullable(),
+};
+
+export const scenariosResponseSchema = z
+  .object({
+    ...header,
+    dates: z.array(
+      z.object({
+        ...dateHeader,
+        components: z.array(z.string()).describe('component of each scenario'),
+        values: z.array(z.array(z.number())).describe('count × intervals'),
+        summary: daySummary,
+      }),
+    ),
+  });
+
+export const forecastResponseSchema = z
+  .object({ ...header, dates: z.array(z.object({ ...dateHeader, summary: daySummary })) });
+
+export const whatIfResponseSchema = z
+  .object({
+    ...header,
+    cases: z.array(z.string()),
+    dates: z.array(z.object(dateHeader)),
+    rows: z.array(z.object({ case: z.string(), date: z.string(), total: dist, peak: dist })),
+  });
+
+export const healthSchema = z
+  .object({
+    status: z.enum(['ok', 'stopping']),
+    backend: z.string().nullable(),
+    models: z.array(z.string()),
+    workers: z.object({
+      mode: z.enum(['in-process', 'workers']),
+      size: z.number().int(),
+      queued: z.number().int(),
+      threads: z.array(z.object({ id: z.number().int(), busy: z.boolean(), tasks: z.number().int(), numTensors: z.number().int() })),
+    }),
+    numTensors: z.number().int().describe('tensors held by the request thread'),
+    inFlight: z.number().int(),
+  });
+
+const component = z.object({ name: z.string(), keys: z.array(z.string()), days: z.number().int(), weight: z.number() });
+
+export const modelSummarySchema = z
+  .object({
+    id: z.string(),
+    zone: z.string(),
+    intervals: z.object({ minutes: z.number(), open: z.string(), close: z.string(), count: z.number().int(), labels: z.array(z.string()) }),
+    valueKind: z.enum(['counts', 'measurements']),
+    series: z.string().nullable(),
+    calendar: z.object({ keySpec: z.string(), keys: z.array(z.string()), weekend: z.array(z.number().int()), merges: z.array(z.object({ from: z.string(), to: z.string(), days: z.number() })) }),
+    prior: z.object({ kind: z.string(), spec: z.string(), assignment: z.string(), scale: z.number(), K: z.number().int() }),
+    components: z.array(component),
+    training: z.object({
+      days: z.number().int(),
+      firstDate: z.string(),
+      lastDate: z.string(),
+      family: z.string(),
+      steps: z.number().int(),
+      requestedSteps: z.number().int(),
+      seconds: z.number(),
+      backend: z.string(),
+      finalLoss: z.number(),
+      finalValLoss: z.number().nullable(),
+      stoppedEarly: z.boolean(),
+      reverseEffort: z.object({ standard: z.number(), mixture: z.number(), reduction: z.number(), sumPkCk2: z.number(), d: z.number() }),
+    }),
+    sampler: z.string(),
+    createdAt: z.string(),
+    packageVersion: z.string(),
+  });
+
+export const modelListSchema = z
+  .object({ models: z.array(z.object({ id: z.string(), zone: z.string(), intervalMinutes: z.number(), intervals: z.number().int(), K: z.number().int(), lastDate: z.string() })) });

@@ -1,0 +1,60 @@
+/**
+ * A generation worker: initialises its own tfjs backend, loads every model, then runs tasks
+ * (scenario units, day summaries, what-if case summaries) sent by the pool. Every reply reports
+ * the worker's tf.memory().numTensors so /healthz can show that it does not grow.
+ * Started through worker.mjs, which registers the tsx loader first.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, requestedBackend } from '../backend.js';
+import { isMixcastError } from '../errors.js';
+import { loadModel } from '../model/bundle.js';
+import type { MixcastModel } from '../model/model.js';
+import { caseSummaries, executeUnit, summariseDay } from '../scenarios/execute.js';
+import type { WireError, WorkerReply, WorkerRequest } from './executor.js';
+
+const port = parentPort!;
+const data = workerData as { models: { id: string; dir: string }[]; backend?: string };
+
+function wire(e: unknown): WireError {
+  if (isMixcastError(e)) return { code: e.code, message: e.message, details: e.details };
+  const err = e instanceof Error ? e : new Error(String(e));
+  return { code: null, message: err.message, stack: err.stack };
+}
+
+const post = (m: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+
+const rowsOf = (flat: Float64Array, n: number, d: number) => Array.from({ length: n }, (_, i) => flat.subarray(i * d, (i + 1) * d));
+
+const models = new Map<string, MixcastModel>();
+try {
+  const info = await initBackend(requestedBackend(data.backend));
+  for (const m of data.models) models.set(m.id, loadModel(m.dir));
+  post({ type: 'ready', backend: info.name, numTensors: tf.memory().numTensors });
+} catch (e) {
+  post({ type: 'fatal', error: wire(e) });
+  process.exit(1);
+}
+
+port.on('message', (msg: WorkerRequest) => {
+  try {
+    if (msg.type === 'unit') {
+      const model = models.get(msg.model);
+      if (!model) throw new Error(`worker has no model ${msg.model}`);
+      const rows = executeUnit(model, msg.unit);
+      const n = rows.length;
+      const d = n ? rows[0].length : 0;
+      const flat = new Float64Array(n * d);
+      rows.forEach((r, i) => flat.set(r, i * d));
+      post({ type: 'done', id: msg.id, numTensors: tf.memory().numTensors, result: null, flat, n, d }, [flat.buffer as ArrayBuffer]);
+    } else if (msg.type === 'summary') {
+      const result = summariseDay(rowsOf(msg.flat, msg.n, msg.d), msg.quantiles);
+      post({ type: 'done', id: msg.id, numTensors: tf.memory().numTensors, result });
+    } else if (msg.type === 'cases') {
+      const result = caseSummaries(rowsOf(msg.flat, msg.n, msg.d), msg.caseOps, msg.observed, msg.clamp, msg.round, msg.quantiles);
+      post({ type: 'done', id: msg.id, numTensors: tf.memory().numTensors, result });
+    }
+  } catch (e) {
+    post({ type: 'error', id: (msg as { id: number }).id, numTensors: tf.memory().numTensors, error: wire(e) });
+  }
+});
