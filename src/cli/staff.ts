@@ -15,7 +15,9 @@ import {
   erlangA, erlangC, parseDuration, parsePlanCsv, parseScenariosCsv, scenarioStaffing, scenarioStaffingTable, simulate,
   type ScenarioStaffingResult, type SimulationResult, type Spread,
 } from '../staffing/index.js';
-import { action, emit } from './common.js';
+import { action, emit, setupBackend } from './common.js';
+import { loadModel } from '../model/bundle.js';
+import { generateScenarios } from '../scenarios/index.js';
 
 type Opts = Record<string, unknown>;
 
@@ -311,10 +313,22 @@ export function addPlanCommand(staff: Command, source: ScenarioSource): Command 
 }
 
 /**
- * Register `mixcast staff`. `staff plan` is added only when a scenario source is given
- * (the scenario generator, src/scenarios, wires itself in here).
+ * Register `mixcast staff`. `staff plan` draws its scenarios from `source` (by default the
+ * model's scenario service; tests inject their own; null leaves `plan` out).
  */
-export function register(program: Command, source?: ScenarioSource): void {
+/** The real scenario source: load the bundle, generate count scenarios of the date (seeded). */
+export const modelScenarioSource: ScenarioSource = async (req) => {
+  await setupBackend({ backend: req.backend });
+  const model = loadModel(req.model);
+  try {
+    const r = generateScenarios({ model, dates: [req.date], count: req.count, seed: req.seed, output: 'counts' });
+    return { values: r.dates[0].values, intervalSeconds: r.intervalMinutes * 60, intervalStarts: r.labels };
+  } finally {
+    model.dispose();
+  }
+};
+
+export function register(program: Command, source: ScenarioSource | null = modelScenarioSource): void {
   const staff = program.command('staff').description('staffing: Erlang C / Erlang A per interval, simulation of a plan against scenarios');
   registerErlangC(staff);
   registerErlangA(staff);
