@@ -28,12 +28,14 @@ const last = (r: CallsRun) => r.curve[r.curve.length - 1];
 const at = (r: CallsRun, step: number) => r.curve.find((p) => p.step === step);
 
 /**
- * The defaults rule (selection window only, never the test window): among the section-2
- * configurations (no control, no mis-specification) present on every dataset, the lowest mean over
- * datasets of ½(ES/ES_none + CRPS/CRPS_none) at the last checkpoint; steps = the first checkpoint
- * where that configuration is within 2 % of its last-checkpoint ES and CRPS on every dataset;
- * sampler = the best (same relative score) of those scored for `weekday` at the last checkpoint,
- * preferring 50-step samplers (the latency target) unless ddpm-1000 is > 2 % better.
+ * The defaults rule (selection window only, never the test window): over every section-2
+ * configuration (no control, no mis-specification) present on every dataset and every checkpoint,
+ * the relative score ½(ES/ES_none + CRPS/CRPS_none) — `none` at its last checkpoint — averaged
+ * over datasets; the configuration with the lowest value wins, and its steps are the first
+ * checkpoint within 1 % of that configuration's best (fewer steps at a tie). Sampler: the best
+ * (same relative score, at the last checkpoint) of those scored for the winner or, if it has none,
+ * for `weekday|cond`; 50-step samplers are preferred (the latency target) unless ddpm-1000 is more
+ * than 2 % better.
  */
 export function chooseDefaults(shards: Shards, datasets: DatasetId[], flags: Pick<PaperFlags, 'hidden' | 'blocks'>): { defaults: Defaults; evidence: string[] } | null {
   const per = datasets.map((d) => callsRuns(shards, `calls-${d}`));
@@ -41,33 +43,33 @@ export function chooseDefaults(shards: Shards, datasets: DatasetId[], flags: Pic
   const none = per.map((runs) => runs.find((r) => r.config.id === 'none'));
   if (none.some((r) => !r)) return null;
   const ids = per[0].map((r) => r.config.id).filter((id) => id !== 'none|label' && per.every((runs) => runs.some((r) => r.config.id === id)));
-  const rel = (id: string) =>
-    mean(
-      per.map((runs, i) => {
-        const r = runs.find((x) => x.config.id === id)!;
-        return 0.5 * (last(r).energy / last(none[i]!).energy + last(r).crps / last(none[i]!).crps);
-      }),
-    );
-  const ranked = ids.map((id) => ({ id, rel: rel(id) })).sort((a, b) => a.rel - b.rel);
-  const best = ranked[0];
-  const bestRuns = per.map((runs) => runs.find((r) => r.config.id === best.id)!);
-  const steps =
-    bestRuns[0].curve
-      .map((p) => p.step)
-      .find((s) => bestRuns.every((r) => {
-        const p = at(r, s);
-        return p && p.energy <= 1.02 * last(r).energy && p.crps <= 1.02 * last(r).crps;
-      })) ?? last(bestRuns[0]).step;
-  // sampler from the weekday runs' comparison
-  const wk = per.map((runs) => runs.find((r) => r.config.id === 'weekday'));
+  const relAt = (id: string, step: number): number | null => {
+    const v = per.map((runs, i) => {
+      const p = at(runs.find((x) => x.config.id === id)!, step);
+      return p ? 0.5 * (p.energy / last(none[i]!).energy + p.crps / last(none[i]!).crps) : null;
+    });
+    return v.some((x) => x === null) ? null : mean(v as number[]);
+  };
+  const best = ids.map((id) => {
+    const steps = per[0].find((r) => r.config.id === id)!.curve.map((p) => p.step);
+    const scored = steps.map((s) => ({ s, v: relAt(id, s) })).filter((x): x is { s: number; v: number } => x.v !== null);
+    const min = Math.min(...scored.map((x) => x.v));
+    const pick = scored.find((x) => x.v <= 1.01 * min)!;
+    return { id, rel: min, steps: pick.s, relAtSteps: pick.v, lastRel: scored[scored.length - 1].v };
+  });
+  best.sort((a, b) => a.rel - b.rel);
+  const win = best[0];
+  const cfg = per[0].find((r) => r.config.id === win.id)!.config;
+  let samplerRunId = per.every((runs) => runs.find((r) => r.config.id === win.id)?.samplers.length) ? win.id : 'weekday|cond';
+  const wk = per.map((runs) => runs.find((r) => r.config.id === samplerRunId));
   let sampler = 'ddim:50';
   const samplerEvidence: string[] = [];
   if (wk.every((r) => r && r.samplers.length)) {
-    const cands = ['ddim:50', ...wk[0]!.samplers.map((s) => s.sampler)];
+    const cands = [wk[0]!.config.sampler, ...wk[0]!.samplers.map((s) => s.sampler)];
     const score = (s: string) =>
       mean(
         wk.map((r) => {
-          const p = s === 'ddim:50' ? last(r!) : r!.samplers.find((x) => x.sampler === s)!;
+          const p = s === r!.config.sampler ? last(r!) : r!.samplers.find((x) => x.sampler === s)!;
           return 0.5 * (p.energy / last(r!).energy + p.crps / last(r!).crps);
         }),
       );
@@ -76,15 +78,16 @@ export function chooseDefaults(shards: Shards, datasets: DatasetId[], flags: Pic
     const ddpm = scored.find((x) => x.s === 'ddpm');
     sampler = fifty[0]?.s ?? 'ddim:50';
     if (ddpm && ddpm.v < 0.98 * (fifty[0]?.v ?? Infinity)) sampler = 'ddpm';
-    samplerEvidence.push(`sampler scores (½(ES+CRPS) relative to ddim:50, weekday prior, mean over datasets): ${scored.map((x) => `${x.s} ${x.v.toFixed(3)}`).join(', ')}`);
-  }
-  const cfg = bestRuns[0].config;
+    samplerEvidence.push(
+      `sampler scores of ${samplerRunId} at its last checkpoint (½(ES+CRPS) relative to ${wk[0]!.config.sampler}, mean over datasets): ${scored.map((x) => `${x.s} ${x.v.toFixed(3)}`).join(', ')}`,
+    );
+  } else samplerRunId = '';
   return {
-    defaults: { prior: cfg.prior, condition: cfg.condition, steps, sampler, hidden: flags.hidden, blocks: flags.blocks },
+    defaults: { prior: cfg.prior, condition: cfg.condition, steps: win.steps, sampler, hidden: flags.hidden, blocks: flags.blocks },
     evidence: [
-      `configurations ranked by ½(ES/ES_none + CRPS/CRPS_none) at step ${last(bestRuns[0]).step}, mean over ${datasets.join(' and ')} (selection window): ` +
-        ranked.map((x) => `${x.id} ${x.rel.toFixed(3)}`).join(', '),
-      `steps: first checkpoint within 2 % of the last one on every dataset = ${steps}`,
+      `best relative score ½(ES/ES_none + CRPS/CRPS_none) over checkpoints, mean over ${datasets.join(' and ')} (selection window; none at its last checkpoint = 1): ` +
+        best.map((x) => `${x.id} ${x.rel.toFixed(3)} @${x.steps} (last ${x.lastRel.toFixed(3)})`).join(', '),
+      `steps: the first checkpoint of ${win.id} within 1 % of its best = ${win.steps}`,
       ...samplerEvidence,
     ],
   };
@@ -230,7 +233,7 @@ export async function buildReport(shards: Shards, flags: PaperFlags & { datasets
           ]),
         ),
       );
-      const show = runs.filter((r) => ['none', 'weekday', 'weekday|cond', 'none|label', 'kmeans:3', 'daytype', 'weekday*season', 'kmeans:8'].includes(r.config.id));
+      const show = runs.filter((r) => ['none', 'weekday', 'weekday|cond', 'none|label', 'kmeans:3', 'kmeans:3|cond', 'weekday*season|cond'].includes(r.config.id));
       const series = show.map((r) => ({ name: label(r.config.id), points: r.curve.map((p) => ({ x: p.step, y: p[key] })) }));
       if (refs) series.push({ name: 'bootstrap (reference)', points: steps.map((s) => ({ x: s, y: refs.bootstrap[key] })) });
       const name = await chart(`calls-${d}-${key}.svg`, lineChartSvg({ title: `${d}: held-out ${key === 'energy' ? 'energy score' : 'mean CRPS'} vs training steps`, x: 'training steps', y: key === 'energy' ? 'energy score' : 'mean CRPS', logX: true, series }));
@@ -262,27 +265,32 @@ export async function buildReport(shards: Shards, flags: PaperFlags & { datasets
     const ddpm = runs.find((r) => r.config.id === 'none');
     if (ddpm) {
       const final = last(ddpm);
+      const bestE = Math.min(...ddpm.curve.map((p) => p.energy));
+      const bestC = Math.min(...ddpm.curve.map((p) => p.crps));
       const rows = runs
         .filter((r) => r.config.id !== 'none')
         .map((r) => {
           const e = stepsToReach(r, 'energy', final.energy);
           const c = stepsToReach(r, 'crps', final.crps);
-          return { id: r.config.id, energySteps: e, crpsSteps: c };
+          return { id: r.config.id, energySteps: e, crpsSteps: c, energyStepsToBest: stepsToReach(r, 'energy', bestE), crpsStepsToBest: stepsToReach(r, 'crps', bestC) };
         });
-      claim[d] = { ddpmFinalStep: final.step, ddpmFinal: { energy: final.energy, crps: final.crps }, rows };
+      claim[d] = { ddpmFinalStep: final.step, ddpmFinal: { energy: final.energy, crps: final.crps }, ddpmBest: { energy: bestE, crps: bestC }, rows };
       md.push(`\n### 5. Steps needed to reach DDPM's final score (${d})\n`);
       md.push(
-        `DDPM (prior none) after ${final.step} steps: energy ${fmt(final.energy)}, CRPS ${fmt(final.crps)}. First checkpoint at which each configuration is at least as good (checkpoints ${steps.join(', ')}; "—" = not within ${final.step} steps); speed-up = ${final.step} / steps.\n`,
+        `DDPM (prior none) after ${final.step} steps: energy ${fmt(final.energy)}, CRPS ${fmt(final.crps)}; its best checkpoint: energy ${fmt(bestE)}, CRPS ${fmt(bestC)}. ` +
+          `First checkpoint at which each configuration is at least as good (checkpoints ${steps.join(', ')}; "—" = not within ${final.step} steps); speed-up = ${final.step} / steps.\n`,
       );
       md.push(
         mdTable(
-          ['configuration', 'steps (energy)', 'speed-up', 'steps (CRPS)', 'speed-up'],
+          ['configuration', 'steps to DDPM final (energy)', 'speed-up', 'steps (CRPS)', 'speed-up', 'steps to DDPM best (energy)', 'steps (CRPS)'],
           rows.map((x) => [
             label(x.id),
             x.energySteps ?? '—',
             x.energySteps ? `${(final.step / x.energySteps).toFixed(1)}×` : '—',
             x.crpsSteps ?? '—',
             x.crpsSteps ? `${(final.step / x.crpsSteps).toFixed(1)}×` : '—',
+            x.energyStepsToBest ?? '—',
+            x.crpsStepsToBest ?? '—',
           ]),
         ),
       );
@@ -291,17 +299,18 @@ export async function buildReport(shards: Shards, flags: PaperFlags & { datasets
     const mis = callsRuns(shards, `misspec-${d}`);
     if (mis.length) {
       misspecOut[d] = mis;
-      const right = runs.find((r) => r.config.id === 'weekday');
-      const rightK = runs.find((r) => r.config.id === 'kmeans:3');
+      const right = runs.find((r) => r.config.id === 'weekday|cond');
+      const rightK = runs.find((r) => r.config.id === 'kmeans:3|cond');
+      const rightK0 = runs.find((r) => r.config.id === 'kmeans:3');
       const others = [...mis, ...runs.filter((r) => r.config.id === 'kmeans:2' || r.config.id === 'kmeans:8')];
       md.push(`\n## 3. Mis-specified priors (${d})\n`);
       md.push(
-        'Random centers: every center replaced by a random direction scaled to the typical norm of a day; shift: every center moved by one standard deviation of its component (total spread) in a random direction; ' +
-          'wrong K: kmeans:2 and kmeans:8 against kmeans:3. Relative differences (positive = worse) at each checkpoint vs the right prior (weekday, or kmeans:3 for k-means variants) and vs none.\n',
+        'With the component label fed to the network (the setting of the defaults). Random centers: every center replaced by a random direction scaled to the typical norm of a day; shift: every center moved by one standard deviation of its component (total spread) in a random direction; ' +
+          'wrong K: kmeans:2 and kmeans:8 against kmeans:3 (no label). Relative differences (positive = worse) at each checkpoint vs the right prior (weekday + cond; kmeans:3 + cond for its shift; kmeans:3 for wrong K) and vs none.\n',
       );
       const rows: (string | number)[][] = [];
       for (const r of others) {
-        const ref = r.config.prior.startsWith('kmeans') ? rightK : right;
+        const ref = r.config.prior.startsWith('kmeans') ? (r.config.condition === 'component' ? rightK : rightK0) : right;
         for (const key of ['energy', 'crps'] as const) {
           rows.push([
             label(r.config.id),
@@ -321,7 +330,7 @@ export async function buildReport(shards: Shards, flags: PaperFlags & { datasets
         `\n${mdTable(
           ['configuration', 'reverse effort std → mix', `energy @${steps[steps.length - 1]}`, 'vs right prior', 'vs none', 'better than none?'],
           others.map((r) => {
-            const ref = r.config.prior.startsWith('kmeans') ? rightK : right;
+            const ref = r.config.prior.startsWith('kmeans') ? (r.config.condition === 'component' ? rightK : rightK0) : right;
             const v = last(r).energy;
             return [
               label(r.config.id),
@@ -338,8 +347,8 @@ export async function buildReport(shards: Shards, flags: PaperFlags & { datasets
   }
   const width = callsRuns(shards, 'width-bank');
   if (width.length) {
-    const ref = callsRuns(shards, 'calls-bank').find((r) => r.config.id === 'weekday');
-    md.push('\n## Network width check (bank, weekday prior)\n');
+    const ref = callsRuns(shards, 'calls-bank').find((r) => r.config.id === 'weekday|cond');
+    md.push('\n## Network width check (bank, weekday prior + cond)\n');
     md.push(
       mdTable(
         ['hidden', 'train steps/s', ...width[0].curve.map((p) => `energy @${p.step}`), 'CRPS @last'],
