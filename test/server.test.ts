@@ -192,7 +192,9 @@ describe('errors', () => {
     await expectError(await fetch(`${local.url}/v1/scenarios`, json({ start: '2003-10-27', count: 1 })), 401, 'UNAUTHORIZED');
     const r = await fetch(`${local.url}/v1/models`, { headers: { authorization: 'Bearer sesame' } });
     assert.equal(r.status, 200);
-    assert.equal((await fetch(`${local.url}/healthz`)).status, 200);
+    const h = healthSchema.parse(await (await fetch(`${local.url}/healthz`)).json());
+    assert.deepEqual(h.models, ['bank'], 'a --models DIR that is itself a bundle is served under its basename');
+    assert.equal(h.workers.mode, 'in-process');
     assert.equal((await fetch(`${pool.url}/v1/models`)).status, 200, 'no token configured → open');
   });
 

@@ -4,6 +4,8 @@
  * the worker's tf.memory().numTensors so /healthz can show that it does not grow.
  * Started through worker.mjs, which registers the tsx loader first.
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, requestedBackend } from '../backend.js';
@@ -26,6 +28,21 @@ const post = (m: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(
 
 const rowsOf = (flat: Float64Array, n: number, d: number) => Array.from({ length: n }, (_, i) => flat.subarray(i * d, (i + 1) * d));
 
+/**
+ * Run this thread at a lower scheduling priority (nice +5) than the request thread, so that
+ * /healthz and small requests stay responsive when the workers keep every core busy. Linux
+ * only: setpriority(PRIO_PROCESS, tid) applies to one thread; elsewhere nothing changes.
+ */
+function lowerPriority(): void {
+  try {
+    const tid = Number(fs.readFileSync('/proc/thread-self/stat', 'utf8').split(' ')[0]);
+    if (Number.isInteger(tid) && tid > 0) os.setPriority(tid, Math.min(19, os.getPriority(tid) + 5));
+  } catch {
+    // not Linux (or not permitted): keep the default priority
+  }
+}
+
+lowerPriority();
 const models = new Map<string, MixcastModel>();
 try {
   const info = await initBackend(requestedBackend(data.backend));
