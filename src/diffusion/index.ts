@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { optionError } from '../errors.js';
 import { rng, type Rng } from '../random.js';
 import type { Denoiser } from '../nn/denoiser.js';
-import { inputScale, type Process } from './process.js';
+import { inputScale, skipScale, type Process } from './process.js';
 import { runSampler, type Inpaint, type SamplerName, type SamplerSpec } from './samplers.js';
 
 export * from './process.js';
@@ -23,6 +23,8 @@ export interface NoisedBatch {
   k: Int32Array;
   /** Target noise ε, [B·d]. */
   eps: Float32Array;
+  /** Gaussian-skip term skipScale(t)·(x_t − c), [B·d] (added to the network output when the network uses it). */
+  base: Float32Array;
 }
 
 /**
@@ -43,23 +45,27 @@ export function noiseBatch(
   const eps = new Float32Array(B * d);
   const t = new Float32Array(B);
   const k = new Int32Array(B);
+  const base = new Float32Array(B * d);
   for (let b = 0; b < B; b++) {
     const i = rows[b];
     const tt = p.trainTime(r.next());
     const a = p.alpha(tt);
     const s = p.sigma(tt);
     const cin = inputScale(p, tt);
+    const sk = skipScale(p, tt);
     const c = centers[assign[i]];
     const x0 = z[i];
     t[b] = tt;
     k[b] = assign[i];
     for (let q = 0; q < d; q++) {
       const e = r.normal();
+      const y = a * (x0[q] - c[q]) + s * e;
       eps[b * d + q] = e;
-      xin[b * d + q] = (c[q] + a * (x0[q] - c[q]) + s * e) * cin;
+      xin[b * d + q] = (c[q] + y) * cin;
+      base[b * d + q] = sk * y;
     }
   }
-  return { xin, t, k, eps };
+  return { xin, t, k, eps, base };
 }
 
 /** Mean squared ε-prediction error of the network on a batch (a scalar tensor). */
@@ -69,7 +75,8 @@ export function epsLoss(net: Denoiser, batch: NoisedBatch, d: number): tf.Scalar
     const x = tf.tensor2d(batch.xin, [B, d]);
     const t = tf.tensor1d(batch.t);
     const k = tf.tensor1d(batch.k, 'int32');
-    const target = tf.tensor2d(batch.eps, [B, d]);
+    // With the Gaussian skip the network fits the residual ε − skip·(x_t − c).
+    const target = net.config.skip ? tf.tensor2d(batch.eps.map((e, i) => e - batch.base[i]), [B, d]) : tf.tensor2d(batch.eps, [B, d]);
     return tf.mean(tf.squaredDifference(net.apply(x, t, k), target)) as tf.Scalar;
   });
 }
@@ -147,7 +154,8 @@ export function sample(net: Denoiser, p: Process, req: SampleRequest): number[][
   const eps = (y: tf.Tensor2D, t: number) =>
     tf.tidy(() => {
       const x = tf.add(y, C) as tf.Tensor2D;
-      const e = net.apply(tf.mul(x, inputScale(p, t)) as tf.Tensor2D, tf.fill([n], t) as tf.Tensor1D, K);
+      const raw = net.apply(tf.mul(x, inputScale(p, t)) as tf.Tensor2D, tf.fill([n], t) as tf.Tensor1D, K);
+      const e = net.config.skip ? (tf.add(raw, tf.mul(y, skipScale(p, t))) as tf.Tensor2D) : raw;
       const a = p.alpha(t);
       const s = p.sigma(t);
       if (!lo || !hi || s <= 0) return e;

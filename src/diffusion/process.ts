@@ -136,6 +136,18 @@ export function inputScale(p: Process, t: number): number {
 }
 
 /**
+ * The ε that is exact when the centred data are standard normal: ε* = σ (x_t − c)/(α² + σ²).
+ * With `skip`, the network predicts the residual ε − skipScale(t)·(x_t − c): at initialisation
+ * the model *is* the prior N(c_k, I) (per component), so what the prior knows — the component
+ * centers — is there from step 0 and training only learns the departure from it.
+ */
+export function skipScale(p: Process, t: number): number {
+  const a = p.alpha(t);
+  const s = p.sigma(t);
+  return s / (a * a + s * s);
+}
+
+/**
  * σ_max for sgm-ve from the centred data: the largest distance between two training days of the
  * same component (Song & Ermon's "technique 1"), at least 1.
  */

@@ -28,6 +28,7 @@ export const manifestSchema = z.object({
     timeDim: z.number().int().positive(),
     components: z.number().int().positive(),
     condition: z.enum(['component', 'none']),
+    skip: z.boolean().optional(),
   }),
   weights: z.object({
     file: z.string(),

@@ -21,6 +21,11 @@ export interface DenoiserConfig {
   components: number;
   /** Feed the component label to the network (`component`) or not (`none`, as in the paper). */
   condition: 'component' | 'none';
+  /**
+   * Gaussian skip: the network predicts ε − σ(x_t − c)/(α² + σ²), the residual from the exact
+   * ε of data distributed as the prior component N(c_k, I) (see diffusion/process.ts).
+   */
+  skip?: boolean;
 }
 
 let variableCounter = 0;

@@ -44,6 +44,8 @@ export interface FitOptions {
   /** Calendar key spec used for dates (k-means per-key component distributions, unseen-key checks). */
   keySpec?: string;
   calendar?: Partial<CalendarOptions>;
+  /** Gaussian skip: the network learns the departure from the prior component N(c_k, I). */
+  skip: boolean;
   /** Prior scale (x_T = c + scale·ε). */
   scale: number;
   /** Default sampler recorded in the manifest. */
@@ -71,6 +73,7 @@ export const defaultFitOptions: FitOptions = {
   validation: 0,
   patience: 0,
   scale: 1,
+  skip: false,
   sampler: 'ddim:50',
 };
 
@@ -140,6 +143,7 @@ export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { mo
     components: prior.centers.length,
     // One component carries no label information: the network is unconditional then.
     condition: prior.centers.length > 1 ? o.condition : 'none',
+    skip: o.skip,
   };
   const lo: number[] = [];
   const hi: number[] = [];
