@@ -73,7 +73,7 @@ export const defaultFitOptions: FitOptions = {
   validation: 0,
   patience: 0,
   scale: 1,
-  skip: false,
+  skip: true,
   sampler: 'ddim:50',
 };
 
