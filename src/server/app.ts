@@ -32,7 +32,8 @@ import type { Executor, Job } from './executor.js';
 import type { ModelEntry } from './models.js';
 import { openApiDocument } from './openapi.js';
 import { sendCsv, sendJson } from './respond.js';
-import { forecastRequestSchema, scenariosRequestSchema, whatIfRequestSchema } from './schemas.js';
+import { forecastRequestSchema, scenariosRequestSchema, staffingRequestSchema, whatIfRequestSchema } from './schemas.js';
+import { staffScenarios, scenarioStaffingTable } from '../staffing/index.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -287,6 +288,23 @@ export function createApp(opts: AppOptions): express.Express & { locals: { state
     if (wantsCsv(req)) {
       const t = whatIfTable(result);
       await sendCsv(res, t.header, t.rows);
+    } else await sendJson(res, { model: entry.id, ...result });
+  });
+
+  app.post('/v1/staffing', async (req, res) => {
+    const body = parseBody(staffingRequestSchema, req.body);
+    const { model: id, aht, target, within, coverage, costUnder, costOver, maxOccupancy, shrinkage, maxAsa, patience, maxAbandon, ...o } = body;
+    const entry = pick(id);
+    const staffing = { aht, target, within, coverage, costUnder, costOver, maxOccupancy, shrinkage, maxAsa, patience, maxAbandon, model: patience === undefined ? ('erlang-c' as const) : ('erlang-a' as const) };
+    const plan = planScenarios(entry.info, { ...o, output: 'counts', limits: scenarioLimits() });
+    const result = await timed(req, res, async (job) => {
+      const unitRows = await executor.runUnits(entry.id, plan.units, job);
+      return staffScenarios(assembleScenarios(entry.info, plan, unitRows), staffing);
+    });
+    if (wantsCsv(req)) {
+      const header = ['date', ...scenarioStaffingTable(result.dates[0].result, result.labels).header];
+      const rows = result.dates.flatMap((d) => scenarioStaffingTable(d.result, result.labels).rows.map((r) => [d.date, ...r]));
+      await sendCsv(res, header, rows);
     } else await sendJson(res, { model: entry.id, ...result });
   });
 

@@ -64,7 +64,27 @@ export const whatIfRequestSchema = z
   })
   .strict();
 
+const seconds = z.number().positive();
+export const staffingRequestSchema = z
+  .object({
+    ...base,
+    count: z.number().int().positive().default(500).describe('scenarios per date behind the plans'),
+    aht: seconds.describe('average handle time, seconds'),
+    target: z.number().gt(0).lt(1).describe('share answered within `within` seconds, e.g. 0.8'),
+    within: z.number().nonnegative().describe('answer-time threshold, seconds'),
+    coverage: z.number().gt(0).lt(1).default(0.9).describe('share of scenarios the coverage plan must meet'),
+    costUnder: z.number().positive().optional().describe('cost of one agent-interval short (newsvendor plan, with costOver)'),
+    costOver: z.number().positive().optional().describe('cost of one agent-interval in excess (newsvendor plan, with costUnder)'),
+    maxOccupancy: z.number().gt(0).max(1).optional(),
+    shrinkage: z.number().min(0).lt(1).optional().describe('share of paid time off the phones'),
+    maxAsa: seconds.optional().describe('upper limit on the average speed of answer, seconds'),
+    patience: seconds.optional().describe('mean patience in seconds: staff with Erlang A (abandonment) instead of Erlang C'),
+    maxAbandon: z.number().gt(0).lt(1).optional().describe('upper limit on abandonment (with patience)'),
+  })
+  .strict();
+
 export type ScenariosRequest = z.infer<typeof scenariosRequestSchema>;
+export type StaffingRequestBody = z.infer<typeof staffingRequestSchema>;
 export type ForecastRequestBody = z.infer<typeof forecastRequestSchema>;
 export type WhatIfRequestBody = z.infer<typeof whatIfRequestSchema>;
 
@@ -133,6 +153,42 @@ export const whatIfResponseSchema = z
     dates: z.array(z.object(dateHeader)),
     rows: z.array(z.object({ case: z.string(), date: z.string(), total: dist, peak: dist })),
   });
+
+const planSchema = z.object({
+  name: z.string(),
+  agents: z.array(z.number().int()),
+  scheduled: z.array(z.number().int()),
+  expectedServiceLevel: z.array(z.number()).describe('mean over scenarios, per interval'),
+  missShare: z.array(z.number()).describe('share of scenarios in which the plan misses the target, per interval'),
+  expectedAbandon: z.array(z.number()),
+  day: z.record(z.string(), z.unknown()).describe('day totals: agent-intervals, agent-hours, scheduled staff, expected service level, miss shares'),
+});
+
+export const staffingResponseSchema = z.object({
+  model: z.string(),
+  labels: z.array(z.string()),
+  intervalSeconds: z.number(),
+  count: z.number().int(),
+  seed: z.number().int(),
+  dates: z.array(
+    z.object({
+      date: z.string(),
+      key: z.string().nullable(),
+      fallback: z.boolean(),
+      result: z.object({
+        model: z.enum(['erlang-c', 'erlang-a']),
+        scenarios: z.number().int(),
+        intervals: z.number().int(),
+        intervalSeconds: z.number(),
+        coverage: z.number(),
+        criticalRatio: z.number().nullable(),
+        meanCalls: z.array(z.number()),
+        requiredQuantiles: z.array(z.object({ level: z.number(), agents: z.array(z.number()) })),
+        plans: z.object({ mean: planSchema, coverage: planSchema, newsvendor: planSchema.nullable() }),
+      }),
+    }),
+  ),
+});
 
 export const healthSchema = z
   .object({

@@ -2,7 +2,7 @@
  * Staffing a model's dates: scenarios from the scenario service, then scenario-based staffing
  * per date. The one function the CLI (`staff plan`) and the server (`POST /v1/staffing`) call.
  */
-import { generateScenarios, type ScenarioModel, type ScenarioOptions } from '../scenarios/index.js';
+import { generateScenarios, type ScenarioModel, type ScenarioOptions, type ScenarioResult } from '../scenarios/index.js';
 import { scenarioStaffing, type ScenarioStaffingOptions, type ScenarioStaffingResult } from './plan.js';
 
 export interface ModelStaffingRequest extends Omit<ScenarioOptions, 'output' | 'whatIf' | 'observed'> {
@@ -26,11 +26,15 @@ export interface ModelStaffingResult {
   dates: DateStaffing[];
 }
 
-/** Scenarios (counts, continuous rounding off) for each date → staffing plans per date. */
+/** Scenarios (integer counts) for each date → staffing plans per date. */
 export function staffFromModel(req: ModelStaffingRequest): ModelStaffingResult {
   const { model, staffing, ...scenarioOpts } = req;
-  const intervalSeconds = staffing.intervalSeconds ?? model.manifest.data.intervalMinutes * 60;
-  const r = generateScenarios({ ...scenarioOpts, model, output: 'counts' });
+  return staffScenarios(generateScenarios({ ...scenarioOpts, model, output: 'counts' }), staffing);
+}
+
+/** Staffing plans for every date of a scenario result (the server generates on its pool, then calls this). */
+export function staffScenarios(r: ScenarioResult, staffing: ModelStaffingRequest['staffing']): ModelStaffingResult {
+  const intervalSeconds = staffing.intervalSeconds ?? r.intervalMinutes * 60;
   return {
     labels: r.labels,
     intervalSeconds,

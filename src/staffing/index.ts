@@ -22,4 +22,4 @@ export { spread, quantileInverseCdf, quantileLinear, type Spread } from './quant
 export { parseDuration } from './duration.js';
 export { scheduledStaff } from './validate.js';
 export { parsePlanCsv, parseScenariosCsv, type PlanFile, type ScenarioFile } from './files.js';
-export { staffFromModel, type ModelStaffingRequest, type ModelStaffingResult, type DateStaffing } from './from-model.js';
+export { staffFromModel, staffScenarios, type ModelStaffingRequest, type ModelStaffingResult, type DateStaffing } from './from-model.js';
