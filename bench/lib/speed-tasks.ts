@@ -21,9 +21,9 @@ import { CHUNK_SIZE } from '../../src/scenarios/plan.js';
 import { DATASETS, loadDataset } from './common.js';
 
 export type SpeedTask =
-  | { kind: 'train'; backend: BackendName; shape: 'reference-mlp' | 'denoiser-48' | 'default-model'; steps: number }
-  | { kind: 'prepare'; dir: string }
-  | { kind: 'sample'; backend: BackendName; dir: string; sampler: string; workers: number; count: number }
+  | { kind: 'train'; backend: BackendName; shape: 'reference-mlp' | 'denoiser-48' | 'default-model' | 'hidden-128-model'; steps: number }
+  | { kind: 'prepare'; dir: string; hidden: number }
+  | { kind: 'sample'; backend: BackendName; dir: string; hidden: number; sampler: string; workers: number; count: number }
   | { kind: 'api'; backend: BackendName; dir: string; workers: number; requests: number; count: number }
   | { kind: 'profile'; backend: BackendName; steps: number };
 
@@ -88,10 +88,11 @@ function denoiser48(steps: number) {
   };
 }
 
-async function defaultModel(steps: number) {
+async function defaultModel(steps: number, hidden?: number) {
   const ds = await loadDataset(DATASETS.bank);
-  fitModel(ds, { steps: 5 }).model.dispose(); // warm-up
-  const { model, summary } = fitModel(ds, { steps });
+  const over = hidden ? { hidden } : {};
+  fitModel(ds, { steps: 5, ...over }).model.dispose(); // warm-up
+  const { model, summary } = fitModel(ds, { steps, ...over });
   const params = parameterCount(model.net);
   model.dispose();
   const f = defaultFitOptions;
@@ -100,7 +101,7 @@ async function defaultModel(steps: number) {
     seconds: summary.seconds,
     steps,
     params,
-    shape: `fitModel defaults on bank_calls_2003 30-min (d = ${summary.d}): prior ${f.prior}, hidden ${f.hidden}, blocks ${f.blocks}, batch ${f.batch}`,
+    shape: `fitModel defaults on bank_calls_2003 30-min (d = ${summary.d}): prior ${f.prior}, condition ${f.condition}, hidden ${hidden ?? f.hidden}, blocks ${f.blocks}, batch ${f.batch}`,
   };
 }
 
@@ -145,7 +146,7 @@ export async function runTask(t: SpeedTask): Promise<Record<string, unknown>> {
     await initBackend('wasm');
     const ds = await loadDataset(DATASETS.bank);
     // the default network; a few steps only — sampling time does not depend on the weights
-    const { model } = fitModel(ds, { steps: 20 });
+    const { model } = fitModel(ds, { steps: 20, hidden: t.hidden });
     await saveModel(model, t.dir);
     model.dispose();
     return { dir: t.dir };
@@ -153,7 +154,12 @@ export async function runTask(t: SpeedTask): Promise<Record<string, unknown>> {
   const info = await initBackend(t.backend);
   const base = { backend: info.name };
   if (t.kind === 'train') {
-    const r = t.shape === 'reference-mlp' ? referenceMlp(t.steps) : t.shape === 'denoiser-48' ? denoiser48(t.steps) : await defaultModel(t.steps);
+    const r =
+      t.shape === 'reference-mlp'
+        ? referenceMlp(t.steps)
+        : t.shape === 'denoiser-48'
+          ? denoiser48(t.steps)
+          : await defaultModel(t.steps, t.shape === 'hidden-128-model' ? 128 : undefined);
     return { ...base, ...r, peakRssMiB: rssMiB() };
   }
   if (t.kind === 'profile') return { ...base, ...(await profile(t.steps)) };
