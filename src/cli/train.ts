@@ -40,8 +40,11 @@ export function addTrainOptions(cmd: Command): Command {
     .addOption(new Option('--transform <kind>', 'value transform (default: anscombe for counts, none otherwise)').choices(['anscombe', 'log1p', 'none']))
     .option('--key-spec <spec>', 'calendar key for dates under k-means/none priors', 'weekday')
     .option('--scale <x>', 'prior scale around each center', float('--scale'), f.scale)
-    .option('--skip', 'Gaussian skip: the network learns the departure from the prior component N(c_k, I)', f.skip)
-    .option('--no-skip', 'plain ε-prediction (the network starts from nothing)')
+    .addOption(
+      new Option('--skip <mode>', 'Gaussian skip: the network learns the departure from N(c_k, Σ) — covariance: Σ pooled within components; identity: Σ = I; none: plain ε-prediction')
+        .choices(['covariance', 'identity', 'none'])
+        .default(f.skip),
+    )
     .option('--sampler <spec>', 'default sampler stored in the model', f.sampler);
 }
 
@@ -63,7 +66,7 @@ export function fitOptionsFrom(o: Record<string, unknown>) {
     transform: o.transform as 'anscombe' | undefined,
     keySpec: o.keySpec as string,
     scale: o.scale as number,
-    skip: o.skip as boolean,
+    skip: o.skip as 'covariance',
     sampler: o.sampler as string,
   };
 }

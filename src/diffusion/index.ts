@@ -23,8 +23,34 @@ export interface NoisedBatch {
   k: Int32Array;
   /** Target noise ε, [B·d]. */
   eps: Float32Array;
-  /** Gaussian-skip term skipScale(t)·(x_t − c), [B·d] (added to the network output when the network uses it). */
-  base: Float32Array;
+  /** Centred input y = x_t − c, [B·d] (for the Gaussian skip). */
+  y: Float32Array;
+  /** Gaussian-skip gains σ/(α²λ_j + σ²) per row and eigen-direction j, [B·d]. */
+  gain: Float32Array;
+}
+
+/**
+ * The basis of the Gaussian skip: Σ = U diag(λ) Uᵀ (the pooled within-component covariance),
+ * or null for Σ = I. The skip term is ε*(y) = U diag(σ/(α²λ + σ²)) Uᵀ y, the exact ε when the
+ * centred data are N(0, Σ).
+ */
+export interface SkipBasis {
+  U: number[][];
+  lambda: number[];
+}
+
+/** ε* = ((y U) ⊙ gain) Uᵀ, or y ⊙ gain without a basis. */
+function skipTerm(y: tf.Tensor2D, gain: tf.Tensor2D, U: tf.Tensor2D | null): tf.Tensor2D {
+  if (!U) return tf.mul(y, gain);
+  return tf.matMul(tf.mul(tf.matMul(y, U), gain), U, false, true);
+}
+
+export function skipGains(p: Process, t: number, basis: SkipBasis | null, d: number): Float32Array {
+  const a = p.alpha(t);
+  const s = p.sigma(t);
+  const g = new Float32Array(d);
+  for (let j = 0; j < d; j++) g[j] = basis ? s / (a * a * basis.lambda[j] + s * s) : skipScale(p, t);
+  return g;
 }
 
 /**
@@ -38,6 +64,7 @@ export function noiseBatch(
   centers: number[][],
   rows: number[],
   r: Rng,
+  basis: SkipBasis | null = null,
 ): NoisedBatch {
   const B = rows.length;
   const d = z[0].length;
@@ -45,14 +72,15 @@ export function noiseBatch(
   const eps = new Float32Array(B * d);
   const t = new Float32Array(B);
   const k = new Int32Array(B);
-  const base = new Float32Array(B * d);
+  const ys = new Float32Array(B * d);
+  const gain = new Float32Array(B * d);
   for (let b = 0; b < B; b++) {
     const i = rows[b];
     const tt = p.trainTime(r.next());
     const a = p.alpha(tt);
     const s = p.sigma(tt);
     const cin = inputScale(p, tt);
-    const sk = skipScale(p, tt);
+    gain.set(skipGains(p, tt, basis, d), b * d);
     const c = centers[assign[i]];
     const x0 = z[i];
     t[b] = tt;
@@ -62,22 +90,26 @@ export function noiseBatch(
       const y = a * (x0[q] - c[q]) + s * e;
       eps[b * d + q] = e;
       xin[b * d + q] = (c[q] + y) * cin;
-      base[b * d + q] = sk * y;
+      ys[b * d + q] = y;
     }
   }
-  return { xin, t, k, eps, base };
+  return { xin, t, k, eps, y: ys, gain };
 }
 
-/** Mean squared ε-prediction error of the network on a batch (a scalar tensor). */
-export function epsLoss(net: Denoiser, batch: NoisedBatch, d: number): tf.Scalar {
+/**
+ * Mean squared ε-prediction error on a batch (a scalar tensor). With the Gaussian skip the
+ * prediction is net + ε*(y); `U` is the skip basis as a tensor (null for Σ = I).
+ */
+export function epsLoss(net: Denoiser, batch: NoisedBatch, d: number, U: tf.Tensor2D | null = null): tf.Scalar {
   return tf.tidy(() => {
     const B = batch.t.length;
     const x = tf.tensor2d(batch.xin, [B, d]);
     const t = tf.tensor1d(batch.t);
     const k = tf.tensor1d(batch.k, 'int32');
-    // With the Gaussian skip the network fits the residual ε − skip·(x_t − c).
-    const target = net.config.skip ? tf.tensor2d(batch.eps.map((e, i) => e - batch.base[i]), [B, d]) : tf.tensor2d(batch.eps, [B, d]);
-    return tf.mean(tf.squaredDifference(net.apply(x, t, k), target)) as tf.Scalar;
+    const target = tf.tensor2d(batch.eps, [B, d]);
+    let pred = net.apply(x, t, k);
+    if (net.config.skip) pred = tf.add(pred, skipTerm(tf.tensor2d(batch.y, [B, d]), tf.tensor2d(batch.gain, [B, d]), U));
+    return tf.mean(tf.squaredDifference(pred, target)) as tf.Scalar;
   });
 }
 
@@ -112,6 +144,8 @@ export interface SampleRequest {
    * few-step and early-training samplers from diverging where α(t) is tiny.
    */
   bounds?: { lo: number[]; hi: number[] };
+  /** Gaussian-skip basis (when the network was trained with the skip); null/absent = Σ = I. */
+  skipBasis?: SkipBasis | null;
   /** Observed slots (model space, not centred) for intraday updating. */
   observed?: { values: (number | null)[]; jumps?: number };
 }
@@ -149,13 +183,15 @@ export function sample(net: Denoiser, p: Process, req: SampleRequest): number[][
     const y0 = tf.tidy(() => tf.sub(tf.tensor2d(v, [1, d]), C) as tf.Tensor2D);
     inpaint = { y0, mask: tf.tensor2d(m, [1, d]), jumps: req.observed.jumps ?? 4 };
   }
+  const basis = req.skipBasis ?? null;
+  const U = net.config.skip && basis ? tf.tensor2d(basis.U) : null;
   const lo = req.bounds ? tf.tensor2d(req.bounds.lo, [1, d]) : null;
   const hi = req.bounds ? tf.tensor2d(req.bounds.hi, [1, d]) : null;
   const eps = (y: tf.Tensor2D, t: number) =>
     tf.tidy(() => {
       const x = tf.add(y, C) as tf.Tensor2D;
       const raw = net.apply(tf.mul(x, inputScale(p, t)) as tf.Tensor2D, tf.fill([n], t) as tf.Tensor1D, K);
-      const e = net.config.skip ? (tf.add(raw, tf.mul(y, skipScale(p, t))) as tf.Tensor2D) : raw;
+      const e = net.config.skip ? (tf.add(raw, skipTerm(y, tf.tensor2d(skipGains(p, t, basis, d), [1, d]), U)) as tf.Tensor2D) : raw;
       const a = p.alpha(t);
       const s = p.sigma(t);
       if (!lo || !hi || s <= 0) return e;
@@ -179,6 +215,7 @@ export function sample(net: Denoiser, p: Process, req: SampleRequest): number[][
     K.dispose();
     lo?.dispose();
     hi?.dispose();
+    U?.dispose();
     inpaint?.y0.dispose();
     inpaint?.mask.dispose();
   }

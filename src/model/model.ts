@@ -70,6 +70,7 @@ export class MixcastModel {
       sampler,
       seed: o.seed,
       bounds: this.manifest.data.bounds,
+      skipBasis: this.manifest.network.skipBasis ?? null,
       observed,
     });
     return o.modelSpace ? z : fromModelSpace(this.transform, z);

@@ -8,6 +8,7 @@ import type { DaySeries } from '../../adapters/types.js';
 import { assignKeys, defaultCalendarOptions } from '../calendar/index.js';
 import type { CalendarOptions } from '../calendar/types.js';
 import { defaultTransform, fitTransform, toModelSpace, type TransformKind } from '../transform/index.js';
+import { pooledCovarianceBasis } from '../prior/covariance.js';
 import { buildPrior, misspecifyPrior, parsePriorSpec, reverseEffort, serialisePrior, type MixturePrior, type ReverseEffort } from '../prior/index.js';
 import { defaultProcessConfig, makeProcess, parseSampler, veSigmaMax, type Family, type ScheduleName } from '../diffusion/index.js';
 import type { DenoiserConfig, NamedWeight } from '../nn/denoiser.js';
@@ -44,8 +45,12 @@ export interface FitOptions {
   /** Calendar key spec used for dates (k-means per-key component distributions, unseen-key checks). */
   keySpec?: string;
   calendar?: Partial<CalendarOptions>;
-  /** Gaussian skip: the network learns the departure from the prior component N(c_k, I). */
-  skip: boolean;
+  /**
+   * Gaussian skip: the network learns the departure from the exact ε of data distributed
+   * N(c_k, Σ) — `covariance`: Σ = the pooled within-component covariance (shrunk);
+   * `identity`: Σ = I; `none`: plain ε-prediction.
+   */
+  skip: SkipMode;
   /** Prior scale (x_T = c + scale·ε). */
   scale: number;
   /** Default sampler recorded in the manifest. */
@@ -58,22 +63,25 @@ export interface FitOptions {
   onCheckpoint?: (step: number, model: MixcastModel) => void;
 }
 
+export type SkipMode = 'covariance' | 'identity' | 'none';
+export const SKIP_MODES: SkipMode[] = ['covariance', 'identity', 'none'];
+
 export const defaultFitOptions: FitOptions = {
   prior: 'weekday',
   family: 'ddpm',
-  steps: 3000,
+  steps: 500,
   batch: 256,
   seed: 0,
   condition: 'component',
   schedule: 'linear',
   T: 1000,
-  hidden: 256,
+  hidden: 128,
   blocks: 3,
   lr: 2e-3,
   validation: 0,
   patience: 0,
   scale: 1,
-  skip: true,
+  skip: 'covariance',
   sampler: 'ddim:50',
 };
 
@@ -135,7 +143,9 @@ export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { mo
   const processConfig = defaultProcessConfig(o.family, processOver);
   const p = makeProcess(processConfig);
   parseSampler(o.sampler, p);
-  const netConfig: DenoiserConfig = {
+  if (!SKIP_MODES.includes(o.skip)) throw optionError(`--skip must be one of ${SKIP_MODES.join(', ')} (got ${String(o.skip)})`);
+  const skipBasis = o.skip === 'covariance' ? pooledCovarianceBasis(z, assign, prior.centers) : undefined;
+  const netConfig: DenoiserConfig & { skipBasis?: ReturnType<typeof pooledCovarianceBasis> } = {
     d,
     hidden: o.hidden,
     blocks: o.blocks,
@@ -143,7 +153,8 @@ export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { mo
     components: prior.centers.length,
     // One component carries no label information: the network is unconditional then.
     condition: prior.centers.length > 1 ? o.condition : 'none',
-    skip: o.skip,
+    skip: o.skip !== 'none',
+    ...(skipBasis ? { skipBasis } : {}),
   };
   const lo: number[] = [];
   const hi: number[] = [];
@@ -214,6 +225,7 @@ export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { mo
     validation: o.validation,
     patience: o.patience,
     onProgress: o.onProgress,
+    skipBasis: skipBasis ?? null,
     checkpoints: o.checkpoints,
     onCheckpoint: o.onCheckpoint
       ? (step, ema) => o.onCheckpoint!(step, new MixcastModel(manifestFor(ema.layout(), { ...partialStats, steps: step }), ema))

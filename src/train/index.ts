@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { rng } from '../random.js';
 import { Denoiser, type DenoiserConfig } from '../nn/denoiser.js';
-import { epsLoss, noiseBatch, type NoisedBatch, type Process } from '../diffusion/index.js';
+import { epsLoss, noiseBatch, type NoisedBatch, type Process, type SkipBasis } from '../diffusion/index.js';
 
 export interface TrainLoopOptions {
   steps: number;
@@ -30,6 +30,8 @@ export interface TrainLoopOptions {
   /** Steps after which `onCheckpoint` sees the current EMA network (for steps-vs-quality curves). */
   checkpoints?: number[];
   onCheckpoint?: (step: number, ema: Denoiser) => void;
+  /** Gaussian-skip basis (used when config.skip). */
+  skipBasis?: SkipBasis | null;
 }
 
 export interface ProgressEvent {
@@ -94,6 +96,8 @@ export function trainDenoiser(
   const ema = new Denoiser(config, 0);
   ema.copyFrom(net);
   const { train, val } = splitDays(z.length, o.validation);
+  const basis = config.skip ? (o.skipBasis ?? null) : null;
+  const U = basis ? tf.tensor2d(basis.U) : null;
   const opt = tf.train.adam(o.lr, 0.9, 0.999, 1e-8);
   const setLr = (step: number) => {
     const warm = Math.min(1, (step + 1) / Math.max(1, o.warmup));
@@ -106,11 +110,11 @@ export function trainDenoiser(
   if (val.length) {
     const vr = rng(o.seed ^ 0x5eed);
     const rows = val.flatMap((i) => Array(8).fill(i) as number[]);
-    valBatch = noiseBatch(p, z, assign, centers, rows, vr);
+    valBatch = noiseBatch(p, z, assign, centers, rows, vr, basis);
   }
   const evalVal = (): number | null => {
     if (!valBatch) return null;
-    const l = epsLoss(ema, valBatch, d);
+    const l = epsLoss(ema, valBatch, d, U);
     const v = l.dataSync()[0];
     l.dispose();
     return v;
@@ -129,9 +133,9 @@ export function trainDenoiser(
   for (step = 0; step < o.steps; step++) {
     setLr(step);
     const rows = Array.from({ length: o.batch }, () => train[r.int(train.length)]);
-    const batch = noiseBatch(p, z, assign, centers, rows, r);
+    const batch = noiseBatch(p, z, assign, centers, rows, r, basis);
     const lossT = tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => epsLoss(net, batch, d), net.vars);
+      const { value, grads } = tf.variableGrads(() => epsLoss(net, batch, d, U), net.vars);
       const list = names.map((n) => grads[n]);
       const norm = tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g)))));
       const factor = tf.minimum(1, tf.div(o.clip, tf.add(norm, 1e-6)));
@@ -180,6 +184,7 @@ export function trainDenoiser(
   }
   opt.dispose();
   net.dispose();
+  U?.dispose();
   return {
     net: ema,
     steps: step,
