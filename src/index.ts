@@ -46,7 +46,7 @@ export {
 export { toModelSpace, fromModelSpace, fitTransform, type TransformParams, type TransformKind } from './transform/index.js';
 
 // training and model bundles
-export { fitModel, defaultFitOptions, type FitOptions, type FitSummary } from './train/fit.js';
+export { fitModel, defaultFitOptions, SKIP_MODES, type FitOptions, type FitSummary, type SkipMode } from './train/fit.js';
 export type { ProgressEvent } from './train/index.js';
 export { saveModel, loadModel, readManifest } from './model/bundle.js';
 export { MixcastModel, type SampleDaysOptions } from './model/model.js';
@@ -116,6 +116,8 @@ export { intradayBacktest, type IntradayOptions, type IntradayReport, type Intra
 export * from './eval/scores.js';
 export { bootstrapBaseline, gaussianBaseline, seasonalNaive, type ScenarioMethod, type PointMethod, type TrainingDay } from './eval/baselines.js';
 export { fanChartSvg, pitHistogramSvg, lineChartSvg } from './eval/charts.js';
+export { backtest, rollingFolds, modelMethod, parseBaselines, defaultBacktestOptions, BASELINES, type BacktestOptions, type BacktestResult } from './eval/backtest.js';
+export { writeBacktestReport, backtestMarkdown } from './eval/report.js';
 
 // staffing
 export * from './staffing/index.js';
