@@ -2,7 +2,7 @@
  * Intraday updating on held-out days: CRPS of the remaining slots with and without conditioning
  * on the morning (src/scenarios/intraday.ts), for bank_calls_2003 and anonymous_bank_calls_1999.
  *
- *   npx tsx bench/intraday.ts [--steps 3000] [--hidden 256] [--blocks 3] [--count 500] [--seed 0]
+ *   npx tsx bench/intraday.ts [--steps N] [--hidden N] [--blocks N] (default: the library defaults) [--count 500] [--seed 0]
  *                             [--sampler ddim:50] [--only bank2003|anon1999] [--test-days 10]
  *
  * Each dataset: train on the days before the cutoff, test on the first --test-days days from it.
@@ -11,15 +11,15 @@ import { parseArgs } from 'node:util';
 import { initBackend } from '../src/backend.js';
 import { ingest } from '../adapters/index.js';
 import type { IngestOptions } from '../adapters/types.js';
-import { fitModel } from '../src/train/fit.js';
+import { fitModel, defaultFitOptions } from '../src/train/fit.js';
 import { intradayBacktest } from '../src/scenarios/intraday.js';
 import { parseWeekdays } from '../src/calendar/index.js';
 
 const { values: a } = parseArgs({
   options: {
-    steps: { type: 'string', default: '3000' },
-    hidden: { type: 'string', default: '256' },
-    blocks: { type: 'string', default: '3' },
+    steps: { type: 'string', default: String(defaultFitOptions.steps) },
+    hidden: { type: 'string', default: String(defaultFitOptions.hidden) },
+    blocks: { type: 'string', default: String(defaultFitOptions.blocks) },
     count: { type: 'string', default: '500' },
     seed: { type: 'string', default: '0' },
     sampler: { type: 'string', default: 'ddim:50' },

@@ -2,18 +2,18 @@
  * Staffing on a held-out week of bank_calls_2003: the mean-forecast plan vs the 90%-scenario
  * plan, judged on the actual arrivals of that week (Erlang C, AHT 180 s, 80% within 20 s).
  *
- *   npx tsx bench/staffing.ts [--steps 3000] [--count 1000] [--seed 1]
+ *   npx tsx bench/staffing.ts [--steps N (default: the library default)] [--count 1000] [--seed 1]
  *
  * Writes bench/results/staffing.json and bench/results/staffing.md.
  */
 import { parseArgs } from 'node:util';
 import { initBackend } from '../src/backend.js';
 import { ingest } from '../adapters/index.js';
-import { fitModel } from '../src/train/fit.js';
+import { fitModel, defaultFitOptions } from '../src/train/fit.js';
 import { staffFromModel, evaluatePlan } from '../src/staffing/index.js';
 import { writeFileAtomic } from '../src/io.js';
 
-const { values: a } = parseArgs({ options: { steps: { type: 'string', default: '3000' }, count: { type: 'string', default: '1000' }, seed: { type: 'string', default: '1' } } });
+const { values: a } = parseArgs({ options: { steps: { type: 'string', default: String(defaultFitOptions.steps) }, count: { type: 'string', default: '1000' }, seed: { type: 'string', default: '1' } } });
 const backend = await initBackend();
 const all = await ingest({ input: 'fixtures/bank_calls_2003.csv', interval: '30m', close: '21:00' });
 const testDates = all.days.slice(-5).map((d) => d.date); // the last week: 2003-10-20 … 10-24
