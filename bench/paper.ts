@@ -11,7 +11,7 @@
  *   --hidden N --blocks N --batch N          real-data network (default 128, 3, 256)
  *   --count N                                scenarios per calendar key when scoring (default 200)
  *   --width-check                            also train the bank weekday model at hidden 256
- *   --defaults prior=weekday,condition=none,steps=2000,sampler=ddim:50
+ *   --defaults prior=weekday,condition=component,skip=covariance,steps=500,sampler=ddim:50
  *                                            defaults for section 6 (default: chosen from section 2)
  *   --report-only                            rebuild paper.json / paper.md / charts from the shards
  *
@@ -26,6 +26,7 @@ import path from 'node:path';
 import { ROOT, RESULTS, environment, log, readShards } from './lib/common.js';
 import { jobNames, runJob, type Defaults, type PaperFlags } from './lib/jobs.js';
 import { FALLBACK_DEFAULTS, buildReport, chooseDefaults } from './lib/paper-report.js';
+import { SKIP_MODES, type SkipMode } from '../src/train/fit.js';
 
 const SECTIONS = ['synthetic', 'calls', 'misspec', 'quality'];
 
@@ -73,6 +74,10 @@ function parseDefaults(text: string): Defaults {
     const [k, v] = part.split('=').map((s) => s.trim());
     if (k === 'prior' || k === 'sampler') d[k] = v;
     else if (k === 'condition') d.condition = v as Defaults['condition'];
+    else if (k === 'skip') {
+      if (!SKIP_MODES.includes(v as SkipMode)) throw new Error(`--defaults: skip must be one of ${SKIP_MODES.join(', ')}`);
+      d.skip = v as SkipMode;
+    }
     else if (k === 'steps' || k === 'hidden' || k === 'blocks') d[k] = Number(v);
     else throw new Error(`--defaults: unknown key ${k}`);
   }

@@ -12,10 +12,11 @@
 import type { DaySeries } from '../../adapters/types.js';
 import { assignKeys, defaultCalendarOptions, resolveKey } from '../../src/calendar/index.js';
 import type { CalendarOptions } from '../../src/calendar/types.js';
-import { fitModel } from '../../src/train/fit.js';
+import { fitModel, type SkipMode } from '../../src/train/fit.js';
+import { pooledCovarianceBasis } from '../../src/prior/covariance.js';
 import { trainDenoiser } from '../../src/train/index.js';
 import { buildPrior, componentDistribution, reverseEffort, type ReverseEffort } from '../../src/prior/index.js';
-import { defaultProcessConfig, makeProcess, parseSampler, sample, type Process } from '../../src/diffusion/index.js';
+import { defaultProcessConfig, makeProcess, parseSampler, sample, type Process, type SkipBasis } from '../../src/diffusion/index.js';
 import type { Denoiser } from '../../src/nn/denoiser.js';
 import { defaultTransform, fitTransform, fromModelSpace, toModelSpace, type TransformParams } from '../../src/transform/index.js';
 import { drawIndex, rng } from '../../src/random.js';
@@ -24,11 +25,13 @@ import { modelMethod, scoreMethod, type TestDay } from '../../src/eval/backtest.
 import type { MixcastModel } from '../../src/model/model.js';
 
 export interface CallsConfig {
-  /** Run id, e.g. `weekday`, `weekday|cond`, `none|label`, `weekday|shift`. */
+  /** Run id, e.g. `weekday|none`, `weekday|label|cov`, `control|cov`, `weekday|label|cov|shift`. */
   id: string;
   dataset: 'bank' | 'anon';
   prior: string;
   condition: 'none' | 'component';
+  /** Gaussian skip, always explicit (never the fitModel default). */
+  skip: SkipMode;
   control?: 'label';
   misspecify?: 'random-centers' | 'shift';
   checkpoints: number[];
@@ -39,8 +42,9 @@ export interface CallsConfig {
   seed: number;
   sampler: string;
   count: number;
-  /** Extra samplers scored at the last checkpoint. */
+  /** Extra samplers, scored at `samplerSteps` (default: the last checkpoint). */
   samplers?: string[];
+  samplerSteps?: number[];
 }
 
 export interface CurvePoint {
@@ -61,7 +65,8 @@ export interface CallsRun {
   components: { name: string; days: number }[];
   effort: ReverseEffort;
   curve: CurvePoint[];
-  samplers: (Omit<CurvePoint, 'step'> & { sampler: string })[];
+  /** Extra samplers; `step` = the checkpoint they were scored at. */
+  samplers: (CurvePoint & { sampler: string })[];
   trainDays: number;
   selectionDays: number;
   trainSeconds: number;
@@ -158,12 +163,12 @@ export function runCalls(c: CallsConfig, train: DaySeries, held: DaySeries['days
     sampleSeconds += p.sampleSeconds;
     curve.push({ step, ...p });
     onLine(`${c.dataset} ${c.id} step ${step}: energy ${p.energy.toFixed(1)} CRPS ${p.crps.toFixed(2)} cov80 ${p.coverage80.toFixed(3)} (${p.sampleSeconds.toFixed(1)} s)`);
-    if (step === maxStep) {
+    if ((c.samplerSteps ?? [maxStep]).includes(step)) {
       for (const s of c.samplers ?? []) {
         const q = summarisePoint(method(s), days, c.count, c.seed + 17);
         sampleSeconds += q.sampleSeconds;
-        samplers.push({ sampler: s, ...q });
-        onLine(`${c.dataset} ${c.id} sampler ${s}: energy ${q.energy.toFixed(1)} CRPS ${q.crps.toFixed(2)} cov80 ${q.coverage80.toFixed(3)} (${q.sampleSeconds.toFixed(1)} s)`);
+        samplers.push({ sampler: s, step, ...q });
+        onLine(`${c.dataset} ${c.id} step ${step} sampler ${s}: energy ${q.energy.toFixed(1)} CRPS ${q.crps.toFixed(2)} cov80 ${q.coverage80.toFixed(3)} (${q.sampleSeconds.toFixed(1)} s)`);
       }
     }
   };
@@ -176,6 +181,7 @@ export function runCalls(c: CallsConfig, train: DaySeries, held: DaySeries['days
   const { model, summary } = fitModel(train, {
     prior: c.prior,
     condition: c.condition,
+    skip: c.skip,
     misspecify: c.misspecify,
     steps: maxStep,
     hidden: c.hidden,
@@ -208,7 +214,9 @@ export function runCalls(c: CallsConfig, train: DaySeries, held: DaySeries['days
 
 /**
  * The DDPM-with-label control: weekday components for the network's label, but every center 0
- * (the standard Gaussian prior), so x_T ~ N(0, I) exactly as in DDPM.
+ * (the standard Gaussian prior), so x_T ~ N(0, I) exactly as in DDPM. With `skip` ≠ none the
+ * network gets the Gaussian skip around the zero centers (`covariance`: Σ pooled around 0, i.e.
+ * the second moment of the days; `identity`: Σ = I), as fitModel would build it for prior none.
  */
 function fitLabelControl(
   train: DaySeries,
@@ -244,13 +252,15 @@ function fitLabelControl(
     lo.push(a - margin);
     hi.push(b + margin);
   }
+  const skipBasis: SkipBasis | null = c.skip === 'covariance' ? pooledCovarianceBasis(z, assign, zero) : null;
   const method = (net: Denoiser, sampler: string): ScenarioMethod =>
-    labelMethod(net, p, transform, standard.centers, (key) => componentDistribution(prior, key) ?? prior.weights, sampler, { lo, hi });
-  trainDenoiser({ d, hidden: c.hidden, blocks: c.blocks, timeDim: 64, components: prior.centers.length, condition: 'component' }, p, z, assign, zero, {
+    labelMethod(net, p, transform, standard.centers, (key) => componentDistribution(prior, key) ?? prior.weights, sampler, { lo, hi }, skipBasis);
+  trainDenoiser({ d, hidden: c.hidden, blocks: c.blocks, timeDim: 64, components: prior.centers.length, condition: 'component', skip: c.skip !== 'none' }, p, z, assign, zero, {
     steps,
     batch: c.batch,
     seed: c.seed,
     lr: c.lr,
+    skipBasis,
     checkpoints: c.checkpoints,
     onCheckpoint: (step, ema) => onCheckpoint(step, (s) => method(ema, s)),
   }).net.dispose();
@@ -269,15 +279,16 @@ function labelMethod(
   dist: (key: string | null) => number[],
   sampler: string,
   bounds: { lo: number[]; hi: number[] },
+  skipBasis: SkipBasis | null,
 ): ScenarioMethod {
   const spec = parseSampler(sampler, p);
   return {
-    name: 'none|label',
+    name: 'control',
     sample(_date, key, count, seed) {
       const r = rng(seed ^ 0x5bd1e995);
       const w = dist(key);
       const components = Array.from({ length: count }, () => drawIndex(r, w));
-      const z = sample(net, p, { components, centers, scale: 1, sampler: spec, seed, bounds });
+      const z = sample(net, p, { components, centers, scale: 1, sampler: spec, seed, bounds, skipBasis });
       return fromModelSpace(transform, z);
     },
   };

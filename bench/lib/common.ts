@@ -9,7 +9,8 @@ import type { CalendarOptions } from '../../src/calendar/types.js';
 import { writeFileAtomic } from '../../src/io.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const RESULTS = path.join(ROOT, 'bench', 'results');
+/** Where results go: bench/results, or MIXCAST_BENCH_RESULTS (e.g. a scratch folder for --quick checks). */
+export const RESULTS = process.env.MIXCAST_BENCH_RESULTS ? path.resolve(process.env.MIXCAST_BENCH_RESULTS) : path.join(ROOT, 'bench', 'results');
 
 export const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
