@@ -268,7 +268,7 @@ export async function runJob(job: string, f: PaperFlags, defaults: Defaults | nu
     // Extra rows on the same folds and seeds: plain DDPM (prior none, skip none, no label, the
     // same steps) and, when the choice differs from them, the library's shipped defaults.
     const extra: { name: string; fit: Partial<FitOptions> }[] = [];
-    if (defaults.skip !== 'none' || defaults.prior !== 'none') extra.push({ name: 'ddpm (skip none)', fit: fitOf({ ...defaults, prior: 'none', condition: 'none', skip: 'none' }) });
+    if (defaults.skip !== 'none') extra.push({ name: 'ddpm (skip none)', fit: fitOf({ ...defaults, prior: 'none', condition: 'none', skip: 'none' }) });
     const lib = defaultFitOptions;
     if (lib.prior !== defaults.prior || lib.condition !== defaults.condition || lib.skip !== defaults.skip || lib.steps !== defaults.steps || lib.sampler !== defaults.sampler) {
       extra.push({ name: `library defaults (${lib.prior}, ${lib.condition === 'component' ? 'label' : 'no label'}, skip ${lib.skip}, ${lib.steps} steps, ${lib.sampler})`, fit: fitOf({ prior: lib.prior, condition: lib.condition, skip: lib.skip, steps: lib.steps, sampler: lib.sampler, hidden: defaults.hidden, blocks: defaults.blocks }) });

@@ -153,6 +153,13 @@ export function chooseDefaults(shards: Shards, datasets: DatasetId[], flags: Pap
       `best value of each configuration (@ the first checkpoint within 1 % of its best; value at the first checkpoint ${best[0].first.s}; value at the last checkpoint): ` +
         best.map((x) => `${label(x.id)} ${x.rel.toFixed(3)} @${x.steps} (@${x.first.s}: ${x.first.v.toFixed(3)}; last ${x.lastRel.toFixed(3)})`).join('; '),
       `winner: ${label(win.id)}; steps = its first checkpoint within 1 % of its best = ${win.steps}`,
+      `near ties (best value within 1 % of the winner's, i.e. not separated by this single-seed selection): ${
+        best
+          .slice(1)
+          .filter((x) => x.rel <= 1.01 * win.rel)
+          .map((x) => `${label(x.id)} ${x.rel.toFixed(3)} @${x.steps}`)
+          .join('; ') || 'none'
+      }`,
       ...samplerEvidence,
     ],
   };
@@ -497,7 +504,8 @@ export async function buildReport(shards: Shards, flags: PaperFlags & { datasets
     if (!q) continue;
     quality[d] = q;
     const model = q.summary.find((m) => m.method === 'model');
-    const methods = [...q.summary, ...(q.extra ?? []).map((x) => x.summary)];
+    // (with the chosen skip none, the backtest's ddpm baseline already is plain DDPM)
+    const methods = [...q.summary, ...(q.extra ?? []).filter((x) => !(q.defaults.skip === 'none' && x.name === 'ddpm (skip none)')).map((x) => x.summary)];
     for (const m of methods) {
       qRows.push([
         d,
@@ -514,13 +522,13 @@ export async function buildReport(shards: Shards, flags: PaperFlags & { datasets
     }
     const fits = q.folds.flatMap((f) => f.fits.filter((x) => x.method === 'model'));
     if (fits.length) fitSeconds.push(`${d}: ${fits.map((x) => `${x.seconds.toFixed(1)} s`).join(' / ')} (${q.defaults.steps} steps, ${fmt(mean(fits.map((x) => x.stepsPerSec)), 3)} steps/s)`);
-    if (model) {
-      const okE = (model.vsBootstrap.energy ?? -1) >= 0.1;
-      const okC = (model.vsBootstrap.crps ?? -1) >= 0.1;
-      const cov = model.mean['coverage@0.8'];
-      const okV = cov >= 0.75 && cov <= 0.85;
-      (quality[d] as Record<string, unknown>).targets = { energy10: okE, crps10: okC, coverage80: okV };
-    }
+    const targetsOf = (m: MethodSummary) => {
+      const cov = m.mean['coverage@0.8'];
+      return { energy10: (m.vsBootstrap.energy ?? -1) >= 0.1, crps10: (m.vsBootstrap.crps ?? -1) >= 0.1, coverage80: cov >= 0.75 && cov <= 0.85 };
+    };
+    if (model) (quality[d] as Record<string, unknown>).targets = targetsOf(model);
+    const libRow = (q.extra ?? []).find((x) => x.name.startsWith('library defaults'));
+    if (libRow) (quality[d] as Record<string, unknown>).libraryDefaultsTargets = targetsOf(libRow.summary);
   }
   if (qRows.length) {
     md.push('\n## 6. Scenario quality on the test window with the chosen defaults\n');
@@ -534,8 +542,9 @@ export async function buildReport(shards: Shards, flags: PaperFlags & { datasets
     const tg = flags.datasets
       .filter((d) => quality[d])
       .map((d) => {
-        const t = (quality[d] as { targets?: Record<string, boolean> }).targets;
-        return t ? `${d}: energy ≥ 10 % better ${t.energy10 ? 'met' : 'NOT met'}, CRPS ≥ 10 % better ${t.crps10 ? 'met' : 'NOT met'}, 80 % coverage in 75–85 % ${t.coverage80 ? 'met' : 'NOT met'}` : '';
+        const line = (t: Record<string, boolean>) => `energy ≥ 10 % better ${t.energy10 ? 'met' : 'NOT met'}, CRPS ≥ 10 % better ${t.crps10 ? 'met' : 'NOT met'}, 80 % coverage in 75–85 % ${t.coverage80 ? 'met' : 'NOT met'}`;
+        const q = quality[d] as { targets?: Record<string, boolean>; libraryDefaultsTargets?: Record<string, boolean> };
+        return [q.targets ? `${d}, chosen defaults: ${line(q.targets)}` : '', q.libraryDefaultsTargets ? `${d}, library defaults: ${line(q.libraryDefaultsTargets)}` : ''].filter(Boolean).join('\n- ');
       });
     md.push('\n' + tg.map((x) => `- ${x}`).join('\n') + '\n');
   }
