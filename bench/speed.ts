@@ -3,9 +3,11 @@
  *
  * - Training steps/s and peak RSS per available backend (wasm, cpu, tensorflow, tensorflow-gpu;
  *   each in its own child process), for the PyTorch reference's exact MLP shape, for the
- *   project's Denoiser at d = 48 (its nearest equivalent) and for the real default model.
- * - 1,000 scenarios of one day: wall time with ddpm (1,000 steps), ddim:50 and ode:50, in-process,
- *   on 1 worker and on all cores (the scenario service's WorkerPool, 256-scenario units).
+ *   project's Denoiser at d = 48 (its nearest equivalent), for the real default model (fitModel
+ *   defaults: hidden 128, label, covariance skip), the same without the skip, and at width 256.
+ * - 1,000 scenarios of one day with the default model: wall time with ddpm (1,000 steps), ddim:50
+ *   and ode:50, in-process, on 1 worker and on all cores (the scenario service's WorkerPool,
+ *   256-scenario units); ddim:50 also at width 256.
  * - API latency p50/p95 for 100 scenarios over loopback (startServer, bounded request count).
  * - Where the training time goes: time per kernel type (tf.profile) on the default network.
  *
@@ -21,6 +23,7 @@ import { cores, runTask, tmpModelDir, type SpeedTask } from './lib/speed-tasks.j
 import { writeFileAtomic } from '../src/io.js';
 import { mdTable } from '../src/eval/report.js';
 import type { BackendName } from '../src/backend.js';
+import { defaultFitOptions } from '../src/train/fit.js';
 
 const argv = process.argv.slice(2);
 if (argv[0] === '--child') {
@@ -73,11 +76,11 @@ const say = (m: Measured, what: string) => {
 const trainSteps = (b: BackendName, shape: string) => {
   if (quick) return b === 'cpu' ? 3 : 10;
   if (b === 'cpu') return shape === 'reference-mlp' ? 20 : 5;
-  return shape === 'reference-mlp' ? 200 : 60;
+  return shape === 'reference-mlp' ? 200 : 150;
 };
 const unavailable = new Set<BackendName>();
 for (const b of backends) {
-  for (const shape of ['reference-mlp', 'denoiser-48', 'default-model', 'hidden-128-model'] as const) {
+  for (const shape of ['reference-mlp', 'denoiser-48', 'default-model', 'default-skip-none', 'hidden-256-model'] as const) {
     if (unavailable.has(b)) continue;
     const m = child({ kind: 'train', backend: b, shape, steps: trainSteps(b, shape) });
     say(m, `train ${shape} on ${b}`);
@@ -86,9 +89,10 @@ for (const b of backends) {
 }
 
 // ───────────── sampling and API (default backend: wasm)
+const DEFAULT_HIDDEN = defaultFitOptions.hidden;
 const dir = tmpModelDir();
-const dir128 = tmpModelDir();
-for (const [d, hidden] of [[dir, 256], [dir128, 128]] as const) {
+const dir256 = tmpModelDir();
+for (const [d, hidden] of [[dir, DEFAULT_HIDDEN], [dir256, 256]] as const) {
   const prep = child({ kind: 'prepare', dir: d, hidden });
   if (!prep.ok) throw new Error(`could not prepare the model: ${prep.error}`);
 }
@@ -96,16 +100,16 @@ const n = cores();
 const samplers = quick ? ['ddim:50'] : ['ddim:50', 'ode:50', 'ddpm'];
 for (const sampler of samplers) {
   for (const workers of [0, 1, n]) {
-    say(child({ kind: 'sample', backend: 'wasm', dir, hidden: 256, sampler, workers, count: 1000 }), `1000 scenarios ${sampler} on ${workers === 0 ? 'the main thread' : `${workers} worker(s)`}`);
+    say(child({ kind: 'sample', backend: 'wasm', dir, hidden: DEFAULT_HIDDEN, sampler, workers, count: 1000 }), `1000 scenarios ${sampler} on ${workers === 0 ? 'the main thread' : `${workers} worker(s)`}`);
   }
 }
 for (const workers of [1, n]) {
-  say(child({ kind: 'sample', backend: 'wasm', dir: dir128, hidden: 128, sampler: 'ddim:50', workers, count: 1000 }), `1000 scenarios ddim:50 (hidden 128) on ${workers} worker(s)`);
+  say(child({ kind: 'sample', backend: 'wasm', dir: dir256, hidden: 256, sampler: 'ddim:50', workers, count: 1000 }), `1000 scenarios ddim:50 (hidden 256) on ${workers} worker(s)`);
 }
 say(child({ kind: 'api', backend: 'wasm', dir, workers: n, requests: quick ? 10 : 40, count: 100 }), `API 100 scenarios, ${n} workers`);
 say(child({ kind: 'profile', backend: 'wasm', steps: quick ? 3 : 10 }), 'profile of the default network on wasm');
 fs.rmSync(path.dirname(dir), { recursive: true, force: true });
-fs.rmSync(path.dirname(dir128), { recursive: true, force: true });
+fs.rmSync(path.dirname(dir256), { recursive: true, force: true });
 
 // ───────────── report
 const get = (pred: (t: SpeedTask) => boolean) => results.filter((m) => pred(m.task));
@@ -121,17 +125,20 @@ const api = get((t) => t.kind === 'api')[0];
 const prof = get((t) => t.kind === 'profile')[0];
 const wasmDefault = results.find((m) => m.task.kind === 'train' && m.task.backend === 'wasm' && m.task.shape === 'default-model' && m.ok);
 const wasmRef = results.find((m) => m.task.kind === 'train' && m.task.backend === 'wasm' && m.task.shape === 'reference-mlp' && m.ok);
-const ddim = results.find((m) => m.task.kind === 'sample' && m.task.sampler === 'ddim:50' && m.task.hidden === 256 && m.task.workers === n && m.ok);
-const ddim128 = results.find((m) => m.task.kind === 'sample' && m.task.sampler === 'ddim:50' && m.task.hidden === 128 && m.task.workers === n && m.ok);
-const wasm128 = results.find((m) => m.task.kind === 'train' && m.task.backend === 'wasm' && m.task.shape === 'hidden-128-model' && m.ok);
-const ddpm1 = results.find((m) => m.task.kind === 'sample' && m.task.sampler === 'ddpm' && m.task.workers === 1 && m.ok);
+const ddim = results.find((m) => m.task.kind === 'sample' && m.task.sampler === 'ddim:50' && m.task.hidden === DEFAULT_HIDDEN && m.task.workers === n && m.ok);
+const ddim256 = results.find((m) => m.task.kind === 'sample' && m.task.sampler === 'ddim:50' && m.task.hidden === 256 && m.task.workers === n && m.ok);
+const wasmNoSkip = results.find((m) => m.task.kind === 'train' && m.task.backend === 'wasm' && m.task.shape === 'default-skip-none' && m.ok);
+const wasm256 = results.find((m) => m.task.kind === 'train' && m.task.backend === 'wasm' && m.task.shape === 'hidden-256-model' && m.ok);
+const ddpm1 = results.find((m) => m.task.kind === 'sample' && m.task.sampler === 'ddpm' && m.task.hidden === DEFAULT_HIDDEN && m.task.workers === 1 && m.ok);
+const num = (m: Measured | undefined, k: string) => (m ? Number(m.result![k]) : null);
 const targets = {
-  trainDefaultStepsPerSec: { target: 75, measured: wasmDefault ? Number(wasmDefault.result!.stepsPerSec) : null },
-  trainReferenceMlpStepsPerSec: { reference: 148, measured: wasmRef ? Number(wasmRef.result!.stepsPerSec) : null },
-  trainHidden128StepsPerSec: { target: 75, measured: wasm128 ? Number(wasm128.result!.stepsPerSec) : null },
-  scenarios1000Ddim50AllCoresSeconds: { target: 1, measured: ddim ? Number(ddim.result!.seconds) : null },
-  scenarios1000Ddim50Hidden128AllCoresSeconds: { target: 1, measured: ddim128 ? Number(ddim128.result!.seconds) : null },
-  scenarios1000Ddpm1WorkerSeconds: { reference: 8.6, measured: ddpm1 ? Number(ddpm1.result!.seconds) : null },
+  trainDefaultStepsPerSec: { target: 75, measured: num(wasmDefault, 'stepsPerSec'), model: `fitModel defaults (hidden ${DEFAULT_HIDDEN}, skip ${defaultFitOptions.skip})` },
+  trainDefaultSkipNoneStepsPerSec: { measured: num(wasmNoSkip, 'stepsPerSec') },
+  trainHidden256StepsPerSec: { target: 75, measured: num(wasm256, 'stepsPerSec') },
+  trainReferenceMlpStepsPerSec: { reference: 148, measured: num(wasmRef, 'stepsPerSec') },
+  scenarios1000Ddim50AllCoresSeconds: { target: 1, measured: num(ddim, 'seconds'), model: `hidden ${DEFAULT_HIDDEN}` },
+  scenarios1000Ddim50Hidden256AllCoresSeconds: { target: 1, measured: num(ddim256, 'seconds') },
+  scenarios1000Ddpm1WorkerSeconds: { reference: 8.6, measured: num(ddpm1, 'seconds') },
 };
 const out = {
   createdAt: new Date().toISOString(),
@@ -151,19 +158,20 @@ const table = [
   api?.ok ? mdTable(['API', 'p50 ms', 'p95 ms', 'mean ms'], [[`POST /v1/scenarios, 100 scenarios, ${n} workers, ${api.result!.requests} requests`, String(api.result!.p50ms), String(api.result!.p95ms), String(api.result!.meanMs)]]) : `API: ${api?.error}\n`,
   prof?.ok
     ? mdTable(
-        ['kernel (wasm, default network, batch 256)', 'ms per step', 'calls'],
+        [`kernel (wasm, ${String(prof.result!.network ?? 'default network')})`, 'ms per step', 'calls'],
         (prof.result!.kernels as { name: string; msPerStep: number; calls: number }[]).slice(0, 12).map((k) => [k.name, k.msPerStep.toFixed(2), String(k.calls)]),
       )
     : '',
   mdTable(
     ['target', 'value'],
     [
-      ['training ≥ 75 steps/s, default model, default backend', `${targets.trainDefaultStepsPerSec.measured?.toFixed(1) ?? '—'} steps/s`],
-      ['training ≥ 75 steps/s, default model at hidden 128', `${targets.trainHidden128StepsPerSec.measured?.toFixed(1) ?? '—'} steps/s`],
+      [`training ≥ 75 steps/s, default model (hidden ${DEFAULT_HIDDEN}, skip ${defaultFitOptions.skip}), default backend`, `${targets.trainDefaultStepsPerSec.measured?.toFixed(1) ?? '—'} steps/s`],
+      ['same model with skip none (cost of the skip)', `${targets.trainDefaultSkipNoneStepsPerSec.measured?.toFixed(1) ?? '—'} steps/s`],
+      ['training at the previous width 256', `${targets.trainHidden256StepsPerSec.measured?.toFixed(1) ?? '—'} steps/s`],
       ['reference MLP shape vs PyTorch CPU 148 steps/s', `${targets.trainReferenceMlpStepsPerSec.measured?.toFixed(1) ?? '—'} steps/s`],
-      [`1,000 scenarios with ddim:50 on ${n} cores < 1 s (hidden 256)`, `${targets.scenarios1000Ddim50AllCoresSeconds.measured?.toFixed(2) ?? '—'} s`],
-      [`1,000 scenarios with ddim:50 on ${n} cores < 1 s (hidden 128)`, `${targets.scenarios1000Ddim50Hidden128AllCoresSeconds.measured?.toFixed(2) ?? '—'} s`],
-      ['1,000 × 1,000 ddpm steps, 1 worker (PyTorch 8.6 s)', `${targets.scenarios1000Ddpm1WorkerSeconds.measured?.toFixed(1) ?? '—'} s`],
+      [`1,000 scenarios with ddim:50 on ${n} cores < 1 s (default model, hidden ${DEFAULT_HIDDEN})`, `${targets.scenarios1000Ddim50AllCoresSeconds.measured?.toFixed(2) ?? '—'} s`],
+      [`1,000 scenarios with ddim:50 on ${n} cores (hidden 256)`, `${targets.scenarios1000Ddim50Hidden256AllCoresSeconds.measured?.toFixed(2) ?? '—'} s`],
+      [`1,000 × 1,000 ddpm steps, 1 worker, default model (PyTorch 8.6 s for the 256-wide reference)`, `${targets.scenarios1000Ddpm1WorkerSeconds.measured?.toFixed(1) ?? '—'} s`],
     ],
   ),
 ].join('\n');

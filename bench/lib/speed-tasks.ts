@@ -11,7 +11,8 @@ import { dense } from '../../src/nn/dense.js';
 import { Denoiser, parameterCount, type DenoiserConfig } from '../../src/nn/denoiser.js';
 import { defaultProcessConfig, makeProcess } from '../../src/diffusion/index.js';
 import { trainDenoiser } from '../../src/train/index.js';
-import { fitModel, defaultFitOptions } from '../../src/train/fit.js';
+import { fitModel, defaultFitOptions, type FitOptions } from '../../src/train/fit.js';
+import { pooledCovarianceBasis } from '../../src/prior/covariance.js';
 import { saveModel, loadModel } from '../../src/model/bundle.js';
 import { rng } from '../../src/random.js';
 import { WorkerPool } from '../../src/server/executor.js';
@@ -21,11 +22,19 @@ import { CHUNK_SIZE } from '../../src/scenarios/plan.js';
 import { DATASETS, loadDataset } from './common.js';
 
 export type SpeedTask =
-  | { kind: 'train'; backend: BackendName; shape: 'reference-mlp' | 'denoiser-48' | 'default-model' | 'hidden-128-model'; steps: number }
+  | { kind: 'train'; backend: BackendName; shape: TrainShape; steps: number }
   | { kind: 'prepare'; dir: string; hidden: number }
   | { kind: 'sample'; backend: BackendName; dir: string; hidden: number; sampler: string; workers: number; count: number }
   | { kind: 'api'; backend: BackendName; dir: string; workers: number; requests: number; count: number }
   | { kind: 'profile'; backend: BackendName; steps: number };
+
+/**
+ * reference-mlp: the PyTorch reference's shape; denoiser-48: the project's Denoiser at d = 48,
+ * hidden 256 (the reference's nearest equivalent); default-model: fitModel with the library
+ * defaults (hidden 128, covariance skip); default-skip-none: the same with skip none (the skip's
+ * cost); hidden-256-model: the defaults at the previous width 256.
+ */
+export type TrainShape = 'reference-mlp' | 'denoiser-48' | 'default-model' | 'default-skip-none' | 'hidden-256-model';
 
 const rssMiB = () => +(process.resourceUsage().maxRSS / 1024).toFixed(1);
 
@@ -88,35 +97,41 @@ function denoiser48(steps: number) {
   };
 }
 
-async function defaultModel(steps: number, hidden?: number) {
+async function defaultModel(steps: number, over: Partial<FitOptions> = {}) {
   const ds = await loadDataset(DATASETS.bank);
-  const over = hidden ? { hidden } : {};
   fitModel(ds, { steps: 5, ...over }).model.dispose(); // warm-up
   const { model, summary } = fitModel(ds, { steps, ...over });
   const params = parameterCount(model.net);
   model.dispose();
-  const f = defaultFitOptions;
+  const f = { ...defaultFitOptions, ...over };
   return {
     stepsPerSec: summary.stepsPerSec,
     seconds: summary.seconds,
     steps,
     params,
-    shape: `fitModel defaults on bank_calls_2003 30-min (d = ${summary.d}): prior ${f.prior}, condition ${f.condition}, hidden ${hidden ?? f.hidden}, blocks ${f.blocks}, batch ${f.batch}`,
+    shape: `fitModel on bank_calls_2003 30-min (d = ${summary.d}): prior ${f.prior}, condition ${f.condition}, skip ${f.skip}, hidden ${f.hidden}, blocks ${f.blocks}, batch ${f.batch}`,
   };
 }
 
-/** Time per kernel type over `steps` training steps of the default network (tf.profile). */
+/**
+ * Time per kernel type over `steps` training steps of the default network (tf.profile): d = 28,
+ * the library's default width, 5 components with the label, covariance skip.
+ */
 async function profile(steps: number) {
   const r = rng(3);
   const d = 28;
+  const K = 5;
   const z = Array.from({ length: 150 }, () => Array.from({ length: d }, () => r.normal()));
+  const assign = z.map((_, i) => i % K);
+  const centers = Array.from({ length: K }, () => new Array(d).fill(0));
   const p = makeProcess(defaultProcessConfig('ddpm'));
-  const cfg = denoiserConfig(d);
-  trainDenoiser(cfg, p, z, z.map(() => 0), [new Array(d).fill(0)], { steps: 3, batch: 256, seed: 1 }).net.dispose();
+  const cfg: DenoiserConfig = { d, hidden: defaultFitOptions.hidden, blocks: defaultFitOptions.blocks, timeDim: 64, components: K, condition: 'component', skip: true };
+  const skipBasis = pooledCovarianceBasis(z, assign, centers);
+  trainDenoiser(cfg, p, z, assign, centers, { steps: 3, batch: 256, seed: 1, skipBasis }).net.dispose();
   let t0 = 0;
   const info = await tf.profile(() => {
     t0 = performance.now();
-    trainDenoiser(cfg, p, z, z.map(() => 0), [new Array(d).fill(0)], { steps, batch: 256, seed: 1 }).net.dispose();
+    trainDenoiser(cfg, p, z, assign, centers, { steps, batch: 256, seed: 1, skipBasis }).net.dispose();
   });
   const wall = (performance.now() - t0) / 1000;
   const byKernel = new Map<string, { ms: number; calls: number }>();
@@ -129,7 +144,7 @@ async function profile(steps: number) {
   }
   const kernels = [...byKernel.entries()].map(([name, v]) => ({ name, ms: +v.ms.toFixed(1), calls: v.calls, msPerStep: +(v.ms / steps).toFixed(2) })).sort((a, b) => b.ms - a.ms);
   const kernelMs = kernels.reduce((a, k) => a + k.ms, 0);
-  return { steps, wallSeconds: wall, kernelSeconds: kernelMs / 1000, kernelsPerStep: Math.round(info.kernels.length / steps), kernels };
+  return { steps, network: `d ${d}, hidden ${cfg.hidden}, blocks ${cfg.blocks}, K ${K} + label, covariance skip, batch 256`, wallSeconds: wall, kernelSeconds: kernelMs / 1000, kernelsPerStep: Math.round(info.kernels.length / steps), kernels };
 }
 
 function units(components: number, count: number, sampler: string): ScenarioUnit[] {
@@ -159,7 +174,7 @@ export async function runTask(t: SpeedTask): Promise<Record<string, unknown>> {
         ? referenceMlp(t.steps)
         : t.shape === 'denoiser-48'
           ? denoiser48(t.steps)
-          : await defaultModel(t.steps, t.shape === 'hidden-128-model' ? 128 : undefined);
+          : await defaultModel(t.steps, t.shape === 'hidden-256-model' ? { hidden: 256 } : t.shape === 'default-skip-none' ? { skip: 'none' } : {});
     return { ...base, ...r, peakRssMiB: rssMiB() };
   }
   if (t.kind === 'profile') return { ...base, ...(await profile(t.steps)) };
