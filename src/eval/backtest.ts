@@ -385,7 +385,7 @@ export function backtest(ds: DaySeries, options: Partial<BacktestOptions> & Pick
   const priorSpec = fitO.prior.trim();
   const isCalendarPrior = priorSpec.toLowerCase() !== 'none' && !priorSpec.toLowerCase().startsWith('kmeans');
   const keySpec = isCalendarPrior ? priorSpec : (fitO.keySpec ?? 'weekday');
-  const ddpmIsModel = priorSpec.toLowerCase() === 'none' && fitO.condition === 'none' && !fitO.misspecify;
+  const ddpmIsModel = priorSpec.toLowerCase() === 'none' && fitO.condition === 'none' && fitO.skip === 'none' && !fitO.misspecify;
   let backend = 'unknown';
 
   const folds: FoldResult[] = [];
@@ -464,7 +464,7 @@ export function backtest(ds: DaySeries, options: Partial<BacktestOptions> & Pick
             m.notes!.push('ddpm: the model already has prior none without conditioning; the ddpm baseline is the same model');
             runScenarioMethod(m, 0, fitted.summary);
           } else {
-            const ddpm = fitOne('ddpm', { prior: 'none', condition: 'none', misspecify: undefined });
+            const ddpm = fitOne('ddpm', { prior: 'none', condition: 'none', skip: 'none', misspecify: undefined });
             try {
               runScenarioMethod(modelMethod(ddpm.model, { name: 'ddpm', sampler }), ddpm.seconds, ddpm.summary);
             } finally {
