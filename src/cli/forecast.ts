@@ -1,11 +1,10 @@
 /** `mixcast forecast`: per-interval mean and quantiles per date, optionally updated on observed slots. */
 import { Command, Option } from 'commander';
-import { loadModel } from '../model/bundle.js';
 import { DEFAULT_FORECAST_COUNT, forecast, forecastTable, readObservedFile } from '../scenarios/index.js';
 import { optionError } from '../errors.js';
 import { toCsv } from '../io.js';
-import { action, addBackendOption, emit, log, setupBackend } from './common.js';
-import { addScenarioOptions } from './generate.js';
+import { action, addBackendOption, log } from './common.js';
+import { addScenarioOptions, scenarioOptionsFrom, withModel, writeOutput } from './generate.js';
 
 export function parseQuantiles(text: string): number[] {
   const qs = text.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
@@ -28,37 +27,16 @@ export function register(program: Command): void {
     .option('--out <file>', 'file to write (default stdout)');
   addBackendOption(cmd);
   cmd.action(
-    action(async (opts: Record<string, unknown>) => {
-      await setupBackend(opts);
-      const quantiles = parseQuantiles(String(opts.quantiles));
-      const model = loadModel(String(opts.model));
-      try {
+    action((opts: Record<string, unknown>) =>
+      withModel(opts, (model) => {
+        const quantiles = parseQuantiles(String(opts.quantiles));
         const observed = opts.observed ? readObservedFile(String(opts.observed), { labels: model.labels, zone: model.manifest.data.zone }) : undefined;
         if (observed) log(`observed ${observed.values.filter((v) => v !== null).length} of ${model.labels.length} slots on ${observed.date}`);
-        const r = forecast({
-          model,
-          start: String(opts.start),
-          end: opts.end as string | undefined,
-          count: opts.count as number,
-          seed: opts.seed as number,
-          sampler: opts.sampler as string | undefined,
-          fallback: opts.fallback as 'error' | 'mixture',
-          output: opts.continuous ? 'continuous' : undefined,
-          quantiles,
-          observed,
-        });
+        const r = forecast({ model, ...scenarioOptionsFrom(opts), quantiles, observed });
         for (const d of r.dates) log(`${d.date} ${d.weekday}: total mean ${d.summary.total.mean.toFixed(1)}, peak mean ${d.summary.peak.mean.toFixed(1)}${d.fallback ? ' (fallback mixture)' : ''}`);
-        let text: string;
-        if (opts.format === 'json') text = JSON.stringify(r) + '\n';
-        else {
-          const t = forecastTable(r);
-          text = toCsv(t.header, t.rows);
-        }
-        emit(text, opts.out as string | undefined);
-        if (opts.out) log(`wrote ${String(opts.out)}`);
-      } finally {
-        model.dispose();
-      }
-    }),
+        const t = forecastTable(r);
+        writeOutput(opts.format === 'json' ? JSON.stringify(r) + '\n' : toCsv(t.header, t.rows), opts);
+      }),
+    ),
   );
 }

@@ -1,6 +1,7 @@
 /** `mixcast generate`: scenarios for a date range from a model bundle (long CSV or JSON). */
 import { Command, Option } from 'commander';
 import { loadModel } from '../model/bundle.js';
+import type { MixcastModel } from '../model/model.js';
 import { generateScenarios, scenarioRows, SCENARIO_HEADER } from '../scenarios/index.js';
 import { toCsv } from '../io.js';
 import { action, addBackendOption, emit, log, setupBackend } from './common.js';
@@ -20,6 +21,36 @@ export function addScenarioOptions(cmd: Command, defaults: { count?: number } = 
     .addOption(new Option('--fallback <mode>', 'dates whose calendar key the model never saw: error, or mixture (components drawn by the prior weights)').choices(['error', 'mixture']).default('error'));
 }
 
+/** The scenario fields shared by generate / forecast / whatif, from parsed options. */
+export function scenarioOptionsFrom(opts: Record<string, unknown>) {
+  return {
+    start: String(opts.start),
+    end: opts.end as string | undefined,
+    count: opts.count as number,
+    seed: opts.seed as number,
+    sampler: opts.sampler as string | undefined,
+    fallback: opts.fallback as 'error' | 'mixture',
+    output: opts.continuous ? ('continuous' as const) : undefined,
+  };
+}
+
+/** Initialise the backend, load `--model`, run `fn`, always dispose the model. */
+export async function withModel(opts: Record<string, unknown>, fn: (model: MixcastModel) => void | Promise<void>): Promise<void> {
+  await setupBackend(opts);
+  const model = loadModel(String(opts.model));
+  try {
+    await fn(model);
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Write the command's output (file or stdout) and say where it went. */
+export function writeOutput(text: string, opts: Record<string, unknown>): void {
+  emit(text, opts.out as string | undefined);
+  if (opts.out) log(`wrote ${String(opts.out)}`);
+}
+
 export function register(program: Command): void {
   const cmd = program.command('generate').description('generate scenarios (whole days) for each date in a range');
   addScenarioOptions(cmd)
@@ -28,31 +59,16 @@ export function register(program: Command): void {
     .option('--out <file>', 'file to write (default stdout)');
   addBackendOption(cmd);
   cmd.action(
-    action(async (opts: Record<string, unknown>) => {
-      await setupBackend(opts);
-      const model = loadModel(String(opts.model));
-      try {
+    action((opts: Record<string, unknown>) =>
+      withModel(opts, (model) => {
         const t0 = Date.now();
-        const r = generateScenarios({
-          model,
-          start: String(opts.start),
-          end: opts.end as string | undefined,
-          count: opts.count as number,
-          seed: opts.seed as number,
-          sampler: opts.sampler as string | undefined,
-          fallback: opts.fallback as 'error' | 'mixture',
-          output: opts.continuous ? 'continuous' : undefined,
-        });
+        const r = generateScenarios({ model, ...scenarioOptionsFrom(opts) });
         for (const d of r.dates) {
           log(`${d.date} ${d.weekday}: key ${d.key ?? '(unseen — fallback mixture)'}, total mean ${d.summary.total.mean.toFixed(1)} [${d.summary.total.quantiles['0.05']} … ${d.summary.total.quantiles['0.95']}]`);
         }
         log(`${r.count} scenarios × ${r.dates.length} dates in ${((Date.now() - t0) / 1000).toFixed(1)} s (${r.sampler}, seed ${r.seed})`);
-        const text = opts.format === 'json' ? JSON.stringify(r) + '\n' : toCsv(SCENARIO_HEADER, scenarioRows(r));
-        emit(text, opts.out as string | undefined);
-        if (opts.out) log(`wrote ${String(opts.out)}`);
-      } finally {
-        model.dispose();
-      }
-    }),
+        writeOutput(opts.format === 'json' ? JSON.stringify(r) + '\n' : toCsv(SCENARIO_HEADER, scenarioRows(r)), opts);
+      }),
+    ),
   );
 }

@@ -1,12 +1,11 @@
 /** `mixcast whatif`: a batch of named what-if cases on common base scenarios → one table. */
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
-import { loadModel } from '../model/bundle.js';
 import { parseCases, whatIfBatch, whatIfTable, BASELINE } from '../scenarios/index.js';
 import { inputError } from '../errors.js';
 import { toCsv } from '../io.js';
-import { action, addBackendOption, emit, log, setupBackend } from './common.js';
-import { addScenarioOptions } from './generate.js';
+import { action, addBackendOption, log } from './common.js';
+import { addScenarioOptions, scenarioOptionsFrom, withModel, writeOutput } from './generate.js';
 import { parseQuantiles } from './forecast.js';
 
 export function readCasesFile(file: string) {
@@ -39,33 +38,12 @@ export function register(program: Command): void {
   cmd.action(
     action(async (opts: Record<string, unknown>) => {
       const cases = readCasesFile(String(opts.cases)).slice(1); // whatIfBatch adds the baseline itself
-      await setupBackend(opts);
-      const model = loadModel(String(opts.model));
-      try {
-        const r = whatIfBatch({
-          model,
-          cases,
-          start: String(opts.start),
-          end: opts.end as string | undefined,
-          count: opts.count as number,
-          seed: opts.seed as number,
-          sampler: opts.sampler as string | undefined,
-          fallback: opts.fallback as 'error' | 'mixture',
-          output: opts.continuous ? 'continuous' : undefined,
-          quantiles: parseQuantiles(String(opts.quantiles)),
-        });
+      await withModel(opts, (model) => {
+        const r = whatIfBatch({ model, cases, ...scenarioOptionsFrom(opts), quantiles: parseQuantiles(String(opts.quantiles)) });
         log(`${r.cases.length} cases (${r.cases.join(', ')}) × ${r.dates.length} dates on ${r.count} common scenarios per date`);
-        let text: string;
-        if (opts.format === 'json') text = JSON.stringify(r) + '\n';
-        else {
-          const t = whatIfTable(r);
-          text = toCsv(t.header, t.rows);
-        }
-        emit(text, opts.out as string | undefined);
-        if (opts.out) log(`wrote ${String(opts.out)}`);
-      } finally {
-        model.dispose();
-      }
+        const t = whatIfTable(r);
+        writeOutput(opts.format === 'json' ? JSON.stringify(r) + '\n' : toCsv(t.header, t.rows), opts);
+      });
     }),
   );
 }
