@@ -10,6 +10,16 @@ import { inputError } from '../errors.js';
 const WIDTH = 640;
 const HEIGHT = 300;
 
+/** The part every chart shares: schema, title, size, white background, inline rows. */
+const frame = (title: string, rows: unknown[]) => ({
+  $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+  title,
+  width: WIDTH,
+  height: HEIGHT,
+  background: 'white',
+  data: { values: rows },
+});
+
 /** Render any vega-lite spec to an SVG string. */
 export async function renderVegaLite(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
@@ -85,12 +95,7 @@ export async function fanChartSvg(input: FanChartInput): Promise<string> {
     layers.push({ name: 'truthpoints', mark: { type: 'point', filled: true, size: 24, opacity: 1 }, encoding: { y: y('truth'), color: color('truth') } });
   }
   const spec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title,
-    width: WIDTH,
-    height: HEIGHT,
-    background: 'white',
-    data: { values: rows },
+    ...frame(title, rows),
     encoding: {
       x: { field: 'label', type: 'ordinal', sort: null, title: 'interval start', axis: { labelAngle: -90, labelOverlap: 'parity' } },
     },
@@ -181,12 +186,7 @@ export async function lineChartSvg(input: LineChartInput): Promise<string> {
   // match), and only the lines' scale has a legend (otherwise it takes the band's opacity)
   const color = { field: 'series', type: 'nominal', title: null, scale: { domain: names } };
   const spec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title,
-    width: WIDTH,
-    height: HEIGHT,
-    background: 'white',
-    data: { values: rows },
+    ...frame(title, rows),
     layer: [
       {
         name: 'band',
