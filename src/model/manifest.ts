@@ -29,6 +29,8 @@ export const manifestSchema = z.object({
     components: z.number().int().positive(),
     condition: z.enum(['component', 'none']),
     skip: z.boolean().optional(),
+    /** Width of the context input u (0/absent: none). */
+    contextDim: z.number().int().nonnegative().optional(),
     /** Gaussian-skip covariance basis Σ = U diag(λ) Uᵀ; absent = Σ = I. */
     skipBasis: z.object({ U: z.array(numArr), lambda: numArr, shrinkage: num }).optional(),
   }),

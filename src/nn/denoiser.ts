@@ -26,6 +26,12 @@ export interface DenoiserConfig {
    * ε of data distributed as the prior component N(c_k, I) (see diffusion/process.ts).
    */
   skip?: boolean;
+  /**
+   * Length of the per-row context vector u (what is known at the forecast origin: recent level,
+   * lead, covariates). u enters through the conditioning path (u·W added to the time embedding,
+   * like the component embedding). 0 or absent: no context input, the network is as before.
+   */
+  contextDim?: number;
 }
 
 let variableCounter = 0;
@@ -66,6 +72,7 @@ export class Denoiser {
     add('time.w2', glorot(hidden, hidden));
     add('time.b2', tf.zeros([hidden]));
     if (config.condition === 'component') add('comp.emb', glorot(components, hidden, 0.5));
+    if ((config.contextDim ?? 0) > 0) add('ctx.w', glorot(config.contextDim!, hidden, 0.5));
     for (let i = 0; i < blocks; i++) {
       add(`block${i}.w1`, glorot(hidden, hidden));
       add(`block${i}.b1`, tf.zeros([hidden]));
@@ -89,9 +96,10 @@ export class Denoiser {
 
   /**
    * ε̂ for inputs x [n, d], times t [n] in [0, 1] and components k [n] (int32; ignored when
-   * the network is unconditional).
+   * the network is unconditional) and context u [n, contextDim] (required when contextDim > 0,
+   * ignored otherwise).
    */
-  apply(x: tf.Tensor2D, t: tf.Tensor1D, k?: tf.Tensor1D): tf.Tensor2D {
+  apply(x: tf.Tensor2D, t: tf.Tensor1D, k?: tf.Tensor1D, u?: tf.Tensor2D): tf.Tensor2D {
     const { blocks, components, condition } = this.config;
     const W = (n: string) => this.w(n) as unknown as tf.Tensor2D;
     const B = (n: string) => this.w(n) as unknown as tf.Tensor1D;
@@ -103,6 +111,12 @@ export class Denoiser {
       if (!k) throw new Error('component-conditioned denoiser needs component labels');
       const oh = tf.oneHot(k, components).toFloat() as tf.Tensor2D;
       temb = tf.add(temb, matMul(oh, W('comp.emb')));
+    }
+    if ((this.config.contextDim ?? 0) > 0) {
+      if (!u || u.shape[1] !== this.config.contextDim) {
+        throw new Error(`context-conditioned denoiser needs a context of width ${this.config.contextDim} (got ${u ? u.shape[1] : 'none'})`);
+      }
+      temb = tf.add(temb, matMul(u, W('ctx.w')));
     }
     const tact = silu(temb);
     let h = dense(x, W('in.w'), B('in.b'));
