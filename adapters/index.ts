@@ -5,12 +5,12 @@
  */
 import path from 'node:path';
 import { readTable } from './read.js';
-import { ingestRows, type IngestRowsOptions } from './ingest.js';
-import type { DaySeries, IngestOptions } from './types.js';
+import { ingestRows, ingestRowsMany, type IngestRowsOptions } from './ingest.js';
+import type { DaySeries, IngestOptions, SeriesSet } from './types.js';
 import { inputError } from '../src/errors.js';
 
-export type { Day, DayIssue, DaySeries, IngestOptions, IngestReport, InputFormat, MissingPolicy } from './types.js';
-export { ingestRows, interpolate, type IngestRowsOptions } from './ingest.js';
+export type { Day, DayIssue, DaySeries, IngestOptions, IngestReport, InputFormat, MissingPolicy, SeriesSet } from './types.js';
+export { ingestRows, interpolate, ingestRowsMany, seriesNames, withLongConvention, type IngestRowsOptions } from './ingest.js';
 export { formatReport } from './report.js';
 export { parseInterval, formatInterval, parseClock, formatClock, resolveZone, dstChange, type DstChange } from './time.js';
 export { readTable, parseCsv, parseJsonRows, type RawTable } from './read.js';
@@ -23,4 +23,12 @@ export async function ingest(opts: IngestOptions): Promise<DaySeries> {
   const table = readTable(input);
   const rowsOpts: IngestRowsOptions = { ...rest, source: path.relative(process.cwd(), input) || input, lineNumbers: table.lineNumbers };
   return ingestRows(table.rows, rowsOpts);
+}
+
+/** Every series of a long file (or those in `only`): one DaySeries per series, as `--series NAME` reads it. */
+export async function ingestMany(opts: Omit<IngestOptions, 'series'> & { only?: string[] }): Promise<SeriesSet> {
+  if (!opts || !opts.input) throw inputError('no input file given: pass --input FILE (CSV, or JSON as an array of row objects)');
+  const { input, ...rest } = opts;
+  const table = readTable(input);
+  return ingestRowsMany(table.rows, { ...rest, source: path.relative(process.cwd(), input) || input, lineNumbers: table.lineNumbers });
 }

@@ -13,7 +13,7 @@
 import * as aq from 'arquero';
 import { inputError, optionError } from '../src/errors.js';
 import { parseWeekdays, weekdayName } from '../src/calendar/index.js';
-import type { DayIssue, DaySeries, IngestOptions, IngestReport, InputFormat, MissingPolicy } from './types.js';
+import type { DayIssue, DaySeries, IngestOptions, IngestReport, InputFormat, MissingPolicy, SeriesSet } from './types.js';
 import {
   DAY_SECONDS,
   WallClock,
@@ -73,6 +73,7 @@ export function ingestRows(rows: Record<string, unknown>[], opts: IngestRowsOpti
   if (!Array.isArray(rows) || rows.length === 0) throw inputError(`${source}: no data rows`);
 
   const columns = columnsOf(rows);
+  opts = withLongConvention(columns, opts);
   const need = (name: string, flag: string) => {
     if (!columns.includes(name)) {
       throw inputError(`${source}: unknown column '${name}' (${flag}); available columns: ${columns.join(', ')}`, { column: name, columns });
@@ -828,3 +829,42 @@ function slotRanges(slots: number[], label: (s: number) => string, step: number,
 }
 
 export type { DstChange };
+
+// ───────────────────────────── several series ─────────────────────────────
+
+/**
+ * The long `unique_id, ds, y` convention (as in Nixtla's libraries): when a file has all three
+ * columns, they are the series, time and value columns unless named otherwise.
+ */
+export function withLongConvention<O extends IngestRowsOptions>(columns: string[], opts: O): O {
+  if (!['unique_id', 'ds', 'y'].every((c) => columns.includes(c))) return opts;
+  return { ...opts, seriesCol: opts.seriesCol ?? 'unique_id', timeCol: opts.timeCol ?? 'ds', valueCol: opts.valueCol ?? (opts.format === 'events' ? undefined : 'y') };
+}
+
+/** The series named in a long file's series column (`--series-col`, or `unique_id` by convention), sorted. */
+export function seriesNames(rows: Record<string, unknown>[], opts: IngestRowsOptions = {}): { seriesCol: string; names: string[] } {
+  const source = opts.source ?? 'input';
+  if (!Array.isArray(rows) || rows.length === 0) throw inputError(`${source}: no data rows`);
+  const columns = columnsOf(rows);
+  const seriesCol = withLongConvention(columns, opts).seriesCol;
+  if (!seriesCol) throw optionError(`${source}: name the column that holds the series with --series-col (available columns: ${columns.join(', ')})`);
+  if (!columns.includes(seriesCol)) throw inputError(`${source}: unknown column '${seriesCol}' (--series-col); available columns: ${columns.join(', ')}`, { column: seriesCol, columns });
+  const names = [...new Set(rows.map((r) => (r[seriesCol] == null ? '' : String(r[seriesCol]))))].sort();
+  return { seriesCol, names };
+}
+
+/**
+ * Every series of a long file (or the ones in `only`), each read by `ingestRows` with the same
+ * options — so each DaySeries is exactly what `--series NAME` gives.
+ */
+export function ingestRowsMany(rows: Record<string, unknown>[], opts: Omit<IngestRowsOptions, 'series'> & { only?: string[] } = {}): SeriesSet {
+  const { only, ...rest } = opts;
+  const { seriesCol, names } = seriesNames(rows, rest);
+  const source = rest.source ?? 'input';
+  if (only) {
+    const missing = only.filter((s) => !names.includes(s));
+    if (missing.length) throw inputError(`${source}: series ${missing.map((s) => `'${s}'`).join(', ')} not found in column '${seriesCol}'; available: ${names.map((s) => `'${s}'`).join(', ')}`, { series: names });
+  }
+  const wanted = only ? names.filter((n) => only.includes(n)) : names;
+  return { seriesCol, series: wanted.map((name) => ingestRows(rows, { ...rest, seriesCol, series: name })) };
+}

@@ -90,3 +90,10 @@ export interface IngestOptions {
   /** 'auto' (default): counts when every value is a non-negative integer, else measurements. */
   valueKind?: 'auto' | 'counts' | 'measurements';
 }
+
+/** Several series read from one long file (`ingestMany`): one DaySeries per series, in name order. */
+export interface SeriesSet {
+  /** The column that names the series (`--series-col`, or `unique_id` by convention). */
+  seriesCol: string;
+  series: DaySeries[];
+}
