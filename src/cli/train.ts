@@ -2,23 +2,26 @@
 import { Command, Option } from 'commander';
 import { ingest } from '../../adapters/index.js';
 import { fitModel, defaultFitOptions } from '../train/fit.js';
-import { saveModel } from '../model/bundle.js';
-import { optionError } from '../errors.js';
+import { checkBundleTarget, cleanLeftovers, lockBundle, saveModel } from '../model/bundle.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { isMixcastError, optionError } from '../errors.js';
 import { describePrior } from '../prior/index.js';
 import { action, addBackendOption, log, setupBackend } from './common.js';
-import { addCalendarOptions, addIngestOptions, calendarOptionsFrom, ingestOptionsFrom } from './options.js';
+import { addCalendarOptions, addIngestOptions, calendarOptionsFrom, float, ingestOptionsFrom, int } from './options.js';
 import { progressReporter } from './progress.js';
 
-export const int = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw optionError(`${name} must be an integer (got "${v}")`);
-  return n;
-};
-export const float = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw optionError(`${name} must be a number (got "${v}")`);
-  return n;
-};
+export { int, float } from './options.js';
+
+/** Accepted ranges of the training flags (the same ones fitModel checks). */
+export const TRAIN_RANGES = {
+  steps: [1, 1_000_000],
+  batch: [1, 65_536],
+  T: [2, 100_000],
+  hidden: [1, 4096],
+  blocks: [1, 64],
+  patience: [0, 1_000_000],
+} as const;
 
 /** Model/training flags shared by `train` and `evaluate`. */
 export function addTrainOptions(cmd: Command): Command {
@@ -26,20 +29,20 @@ export function addTrainOptions(cmd: Command): Command {
   return cmd
     .option('--prior <spec>', 'none | weekday | daytype | season | weekday*season | holiday+weekday | kmeans:K | kmeans:auto', f.prior)
     .addOption(new Option('--family <name>', 'diffusion family').choices(['ddpm', 'sgm-vp', 'sgm-ve']).default(f.family))
-    .option('--steps <n>', 'training steps', int('--steps'), f.steps)
-    .option('--batch <n>', 'batch size', int('--batch'), f.batch)
+    .option('--steps <n>', 'training steps', int('--steps', ...TRAIN_RANGES.steps), f.steps)
+    .option('--batch <n>', 'batch size', int('--batch', ...TRAIN_RANGES.batch), f.batch)
     .option('--seed <n>', 'random seed', int('--seed'), f.seed)
     .addOption(new Option('--condition <mode>', 'feed the component label to the network').choices(['component', 'none']).default(f.condition))
     .addOption(new Option('--schedule <name>', 'ddpm noise schedule').choices(['linear', 'cosine']).default(f.schedule))
-    .option('--T <n>', 'ddpm diffusion steps', int('--T'), f.T)
-    .option('--hidden <n>', 'hidden width of the denoiser', int('--hidden'), f.hidden)
-    .option('--blocks <n>', 'residual blocks', int('--blocks'), f.blocks)
-    .option('--lr <x>', 'peak learning rate (Adam)', float('--lr'), f.lr)
-    .option('--validation <share>', 'share of days held out for validation loss / early stopping', float('--validation'), f.validation)
-    .option('--patience <n>', 'stop after N validation checks without improvement (0 = off)', int('--patience'), f.patience)
+    .option('--T <n>', 'ddpm diffusion steps', int('--T', ...TRAIN_RANGES.T), f.T)
+    .option('--hidden <n>', 'hidden width of the denoiser', int('--hidden', ...TRAIN_RANGES.hidden), f.hidden)
+    .option('--blocks <n>', 'residual blocks', int('--blocks', ...TRAIN_RANGES.blocks), f.blocks)
+    .option('--lr <x>', 'peak learning rate (Adam)', float('--lr', 0, 1, true), f.lr)
+    .option('--validation <share>', 'share of days held out for validation loss / early stopping', float('--validation', 0, 0.9), f.validation)
+    .option('--patience <n>', 'stop after N validation checks without improvement (0 = off)', int('--patience', ...TRAIN_RANGES.patience), f.patience)
     .addOption(new Option('--transform <kind>', 'value transform (default: anscombe for counts, none otherwise)').choices(['anscombe', 'log1p', 'none']))
     .option('--key-spec <spec>', 'calendar key for dates under k-means/none priors', 'weekday')
-    .option('--scale <x>', 'prior scale around each center', float('--scale'), f.scale)
+    .option('--scale <x>', 'prior scale around each center', float('--scale', 0, 1000, true), f.scale)
     .addOption(
       new Option('--skip <mode>', 'Gaussian skip: the network learns the departure from N(c_k, Σ) — covariance: Σ pooled within components; identity: Σ = I; none: plain ε-prediction')
         .choices(['covariance', 'identity', 'none'])
@@ -71,6 +74,38 @@ export function fitOptionsFrom(o: Record<string, unknown>) {
   };
 }
 
+/**
+ * Refuse an --out that cannot be written before any training time is spent: the nearest existing
+ * folder on its path must be a writable directory (a read-only file system fails here too).
+ */
+export function checkWritableOut(out: string): void {
+  const target = path.resolve(out);
+  let at = target;
+  while (!fs.existsSync(at)) {
+    const up = path.dirname(at);
+    if (up === at) break;
+    at = up;
+  }
+  const st = fs.statSync(at, { throwIfNoEntry: false });
+  if (at === target && st && !st.isDirectory()) throw optionError(`--out ${out} exists and is not a directory; choose a folder for the model bundle`);
+  if (!st || !st.isDirectory()) throw optionError(`--out ${out}: ${at} is not a directory; choose a folder for the model bundle`);
+  try {
+    fs.accessSync(at, fs.constants.W_OK | fs.constants.X_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'EROFS' ? 'is on a read-only file system' : 'is not writable';
+    throw optionError(`--out ${out}: ${at} ${why} (${code}); choose a folder you can write to`);
+  }
+}
+
+/** Training that diverges (non-finite loss) is caused by the options: report it as one, naming --lr. */
+function divergence(e: unknown, lr: number): never {
+  if (e instanceof Error && !isMixcastError(e) && /diverged|non-finite|NaN/i.test(e.message)) {
+    throw optionError(`training diverged with --lr ${lr} (${e.message.replace(/; lower --lr$/, '')}); lower --lr (accepted: > 0 and ≤ 1; the default is ${defaultFitOptions.lr})`);
+  }
+  throw e;
+}
+
 export function register(program: Command): void {
   const cmd = program
     .command('train')
@@ -82,20 +117,30 @@ export function register(program: Command): void {
   addBackendOption(cmd);
   cmd.action(
     action(async (opts: Record<string, unknown>) => {
+      // Refuse a folder we may not replace before any work, and hold the writer lock throughout.
+      const out = String(opts.out);
+      checkBundleTarget(out);
+      const lock = lockBundle(out);
+      try {
+        cleanLeftovers(out);
+        checkWritableOut(String(opts.out));
       const backend = await setupBackend(opts);
-      const ds = await ingest(ingestOptionsFrom(opts));
-      log(`ingested ${ds.days.length} days × ${ds.labels.length} slots (${ds.open}–${ds.close}, ${ds.intervalMinutes} min, ${ds.zone}); dropped ${ds.report.dropped.length}`);
-      const progress = progressReporter('train');
-      const fit = fitOptionsFrom(opts);
-      const { model, summary } = fitModel(ds, { ...fit, calendar: calendarOptionsFrom(opts, ds), onProgress: progress.onProgress });
-      progress.stop();
-      await saveModel(model, String(opts.out));
-      log(`prior ${summary.prior}: K = ${summary.K}\n${describePrior(model.prior)}`);
-      const re = summary.reverseEffort;
-      log(`reverse effort E‖x0 − xT‖²: standard ${re.standard.toFixed(2)}, mixture ${re.mixture.toFixed(2)} (saves ${re.reduction.toFixed(2)}; Σ p_k‖c_k‖² = ${re.sumPkCk2.toFixed(2)})`);
-      log(`saved model to ${String(opts.out)}`);
-      model.dispose();
-      process.stdout.write(JSON.stringify({ ...summary, backend: backend.name, model: String(opts.out) }, null, 2) + '\n');
+        const ds = await ingest(ingestOptionsFrom(opts));
+        log(`ingested ${ds.days.length} days × ${ds.labels.length} slots (${ds.open}–${ds.close}, ${ds.intervalMinutes} min, ${ds.zone}); dropped ${ds.report.dropped.length}`);
+        const progress = progressReporter('train');
+        const fit = fitOptionsFrom(opts);
+        const { model, summary } = fitModel(ds, { ...fit, calendar: calendarOptionsFrom(opts, ds), onProgress: progress.onProgress });
+        progress.stop();
+        await saveModel(model, out, { lock });
+        log(`prior ${summary.prior}: K = ${summary.K}\n${describePrior(model.prior)}`);
+        const re = summary.reverseEffort;
+        log(`reverse effort E‖x0 − xT‖²: standard ${re.standard.toFixed(2)}, mixture ${re.mixture.toFixed(2)} (saves ${re.reduction.toFixed(2)}; Σ p_k‖c_k‖² = ${re.sumPkCk2.toFixed(2)})`);
+        log(`saved model to ${String(opts.out)}`);
+        model.dispose();
+        process.stdout.write(JSON.stringify({ ...summary, backend: backend.name, model: String(opts.out) }, null, 2) + '\n');
+      } finally {
+        lock.release();
+      }
     }),
   );
 }

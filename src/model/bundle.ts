@@ -1,8 +1,14 @@
 /**
- * Model bundles on disk: a directory with `manifest.json` and `weights.bin` (float32, little
- * endian, in the manifest's layout order) whose sha256 is in the manifest. Saving writes a
- * sibling temp directory and renames it into place, so a reader never sees half a bundle;
- * loading checks the format, schema version and checksum and refuses anything else.
+ * Model bundles on disk: a directory with `manifest.json` and a weights file (float32, little
+ * endian, in the manifest's layout order, named after its sha256) whose checksum is in the
+ * manifest. Loading checks the format, schema version, consistency and checksum and refuses
+ * anything else.
+ *
+ * Saving never loses a model and never touches anything else (see store.ts): a new bundle is
+ * built in a temp folder beside the target and renamed into place; an existing bundle is
+ * updated in place by writing the new weights file, then swapping manifest.json with one atomic
+ * rename, then removing the previous weights file. A crash at any point leaves either the
+ * previous bundle or the new one, complete. A model that would not load is never written.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,39 +17,157 @@ import { modelError, MixcastError } from '../errors.js';
 import { Denoiser } from '../nn/denoiser.js';
 import { FORMAT, SCHEMA_VERSION, manifestSchema, type Manifest } from './manifest.js';
 import { MixcastModel } from './model.js';
+import { checkBundleTarget, cleanLeftovers, faultPoint, fsyncDir, lockBundle, tempDirBeside, writeFileDurable, type BundleLock } from './store.js';
+
+export { checkBundleTarget, lockBundle, cleanLeftovers, type BundleLock } from './store.js';
 
 export const sha256 = (b: Uint8Array) => crypto.createHash('sha256').update(b).digest('hex');
 
-export async function saveModel(model: MixcastModel, dir: string): Promise<Manifest> {
+/** The first non-finite number in a JSON-like value, as a path, or null. */
+function nonFinite(v: unknown, at: string): string | null {
+  if (typeof v === 'number') return Number.isFinite(v) ? null : at;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const r = nonFinite(v[i], `${at}[${i}]`);
+      if (r) return r;
+    }
+    return null;
+  }
+  if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      const r = nonFinite(x, at ? `${at}.${k}` : k);
+      if (r) return r;
+    }
+  }
+  return null;
+}
+
+/**
+ * Everything a loader checks beyond the schema: finite numbers, one label and one transform/bound
+ * entry per interval, centers of length d. Throws BAD_MODEL naming the first problem.
+ */
+export function checkManifestConsistency(m: Manifest, where: string): void {
+  const bad = nonFinite(m, '');
+  if (bad) throw modelError(`${where}: ${bad} is not a finite number`);
+  const d = m.network.d;
+  const lens: [string, number][] = [
+    ['data.labels', m.data.labels.length],
+    ['transform.mean', m.transform.mean.length],
+    ['transform.std', m.transform.std.length],
+    ['data.bounds.lo', m.data.bounds.lo.length],
+    ['data.bounds.hi', m.data.bounds.hi.length],
+  ];
+  for (const [name, n] of lens) if (n !== d) throw modelError(`${where}: ${name} has ${n} entries but the model has d = ${d} intervals`);
+  const centers = (m.prior as { centers?: unknown }).centers;
+  if (Array.isArray(centers)) {
+    centers.forEach((c, k) => {
+      if (!Array.isArray(c) || c.length !== d) throw modelError(`${where}: prior center ${k} does not have d = ${d} entries`);
+    });
+  }
+}
+
+/** The network of a manifest with the given weights, or a BAD_MODEL error saying why not. */
+function buildNet(manifest: Manifest, weights: Float32Array, where: string): Denoiser {
+  let net: Denoiser | undefined;
+  try {
+    net = new Denoiser(manifest.network, 0);
+    net.importWeights(weights, manifest.weights.layout);
+    return net;
+  } catch (e) {
+    net?.dispose();
+    throw modelError(`${where} does not fit the network in the manifest: ${(e as Error).message}`);
+  }
+}
+
+export interface SaveOptions {
+  /** A lock already held for this folder (e.g. taken before training); otherwise one is taken here. */
+  lock?: BundleLock;
+}
+
+/**
+ * Save `model` to the folder `dir`: a new folder, an empty one, or an existing mixcast bundle
+ * (replaced). Anything else is refused untouched. The model is validated first: a bundle that
+ * would not load is never written.
+ */
+export async function saveModel(model: MixcastModel, dir: string, options: SaveOptions = {}): Promise<Manifest> {
   const weights = await model.net.exportWeights();
   const bytes = new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength);
+  const digest = sha256(bytes);
   const manifest: Manifest = {
     ...model.manifest,
-    weights: { file: 'weights.bin', bytes: bytes.length, sha256: sha256(bytes), layout: model.net.layout() },
+    weights: { file: `weights-${digest.slice(0, 16)}.bin`, bytes: bytes.length, sha256: digest, layout: model.net.layout() },
   };
-  const target = path.resolve(dir);
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  if (fs.existsSync(target) && !fs.statSync(target).isDirectory()) {
-    throw new MixcastError('BAD_OPTION', `--out ${dir} exists and is not a directory`);
+  // Validate before touching the disk.
+  const parsed = manifestSchema.safeParse(manifest);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw modelError(`the trained model is not valid at ${first.path.join('.')}: ${first.message}; nothing was saved`);
   }
-  const tmp = `${target}.tmp-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
-  fs.mkdirSync(tmp);
+  checkManifestConsistency(manifest, 'the trained model (nothing was saved)');
+  for (let i = 0; i < weights.length; i++) {
+    if (!Number.isFinite(weights[i])) throw modelError('the trained network has non-finite weights (training diverged; try a lower learning rate); nothing was saved');
+  }
+  buildNet(manifest, weights, 'the trained model').dispose();
+
+  const target = path.resolve(dir);
+  const lock = options.lock ?? lockBundle(target);
   try {
-    fs.writeFileSync(path.join(tmp, 'weights.bin'), bytes);
-    fs.writeFileSync(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
-    if (fs.existsSync(target)) {
-      const old = `${target}.old-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
-      fs.renameSync(target, old);
-      fs.renameSync(tmp, target);
-      fs.rmSync(old, { recursive: true, force: true });
-    } else {
-      fs.renameSync(tmp, target);
-    }
-  } catch (e) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    throw e;
+    const state = checkBundleTarget(target);
+    cleanLeftovers(target);
+    if (state === 'bundle') replaceInPlace(target, manifest, bytes);
+    else writeNew(target, manifest, bytes, state);
+  } finally {
+    if (!options.lock) lock.release();
   }
   return manifest;
+}
+
+function writeNew(target: string, manifest: Manifest, bytes: Uint8Array, state: 'new' | 'empty'): void {
+  const tmp = tempDirBeside(target);
+  try {
+    writeFileDurable(path.join(tmp, manifest.weights.file), bytes, 'weights');
+    writeFileDurable(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n', 'manifest');
+    faultPoint('before rename');
+    if (state === 'empty') fs.rmdirSync(target); // refuses if someone put a file there meanwhile
+    fs.renameSync(tmp, target);
+    fsyncDir(path.dirname(target));
+  } catch (e) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    if (e instanceof MixcastError) throw e;
+    throw writeError(target, e);
+  }
+}
+
+function replaceInPlace(target: string, manifest: Manifest, bytes: Uint8Array): void {
+  let previous: string | null = null;
+  try {
+    previous = (JSON.parse(fs.readFileSync(path.join(target, 'manifest.json'), 'utf8')) as { weights?: { file?: unknown } }).weights?.file as string;
+  } catch {
+    previous = null;
+  }
+  try {
+    writeFileDurable(path.join(target, manifest.weights.file), bytes, 'weights');
+    faultPoint('before manifest');
+    writeFileDurable(path.join(target, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n', 'manifest');
+    faultPoint('after manifest');
+  } catch (e) {
+    throw writeError(target, e);
+  }
+  // The previous weights file, only if it is one of ours and no longer referenced.
+  if (typeof previous === 'string' && previous !== manifest.weights.file && /^weights(-[0-9a-f]{16})?\.bin$/.test(previous)) {
+    fs.rmSync(path.join(target, previous), { force: true });
+  }
+}
+
+function writeError(target: string, e: unknown): Error {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOSPC' || code === 'EDQUOT') {
+    return new MixcastError('BAD_OPTION', `cannot write the model to ${target} (${code}: ${(e as Error).message}); choose a writable folder with free space`);
+  }
+  if (code === 'ENOTEMPTY' || code === 'EEXIST') {
+    return new MixcastError('CONFLICT', `${target} changed while the model was being saved (another process wrote there); nothing was replaced`);
+  }
+  return e as Error;
 }
 
 /** Read and validate a manifest without loading weights. */
@@ -66,6 +190,7 @@ export function readManifest(dir: string): Manifest {
     const first = parsed.error.issues[0];
     throw modelError(`${file} does not match the model schema at ${first.path.join('.')}: ${first.message}`, { issues: parsed.error.issues.slice(0, 5) });
   }
+  checkManifestConsistency(parsed.data, file);
   return parsed.data;
 }
 
@@ -81,12 +206,5 @@ export function loadModel(dir: string): MixcastModel {
   const copy = new Uint8Array(buf.length);
   copy.set(buf);
   const weights = new Float32Array(copy.buffer, 0, copy.length / 4);
-  const net = new Denoiser(manifest.network, 0);
-  try {
-    net.importWeights(weights, manifest.weights.layout);
-  } catch (e) {
-    net.dispose();
-    throw modelError(`${wfile} does not fit the network in the manifest: ${(e as Error).message}`);
-  }
-  return new MixcastModel(manifest, net);
+  return new MixcastModel(manifest, buildNet(manifest, weights, wfile));
 }

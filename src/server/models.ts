@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MixcastError, optionError } from '../errors.js';
 import { readManifest } from '../model/bundle.js';
+import { isSaveLeftover } from '../model/store.js';
 import { modelInfo, type ModelInfo } from '../scenarios/plan.js';
 
 export interface ModelEntry {
@@ -25,7 +26,7 @@ export function discoverModels(dir: string): { id: string; dir: string }[] {
   if (fs.existsSync(path.join(root, 'manifest.json'))) return [{ id: path.basename(root), dir: root }];
   const found = fs
     .readdirSync(root, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && fs.existsSync(path.join(root, e.name, 'manifest.json')))
+    .filter((e) => e.isDirectory() && !isSaveLeftover(e.name) && fs.existsSync(path.join(root, e.name, 'manifest.json')))
     .map((e) => ({ id: e.name, dir: path.join(root, e.name) }))
     .sort((a, b) => (a.id < b.id ? -1 : 1));
   if (!found.length) throw optionError(`--models ${dir} holds no model bundle (a subdirectory with manifest.json); train one with \`mixcast train --out ${path.join(dir, 'NAME')}\``);
