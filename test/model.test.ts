@@ -40,12 +40,12 @@ test('fit → save → load → sample is deterministic; same seed → same weig
   [a.model, b.model, loaded].forEach((m) => m.dispose());
 });
 
-test('a flipped byte in weights.bin, a foreign manifest or a newer schema is refused', async () => {
+test('a flipped byte in the weights file, a foreign manifest or a newer schema is refused', async () => {
   const { model } = fitModel(bank, { ...small, prior: 'none', seed: 1 });
   const dir = path.join(tmp, 'm2');
   await saveModel(model, dir);
   model.dispose();
-  const w = path.join(dir, 'weights.bin');
+  const w = path.join(dir, readManifest(dir).weights.file);
   const buf = fs.readFileSync(w);
   buf[100] ^= 0xff;
   fs.writeFileSync(w, buf);
