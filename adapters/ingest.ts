@@ -11,7 +11,7 @@
  * are folded (arquero fold) into the long table first. See adapters/README.md for the rules.
  */
 import * as aq from 'arquero';
-import { inputError, optionError } from '../src/errors.js';
+import { inputError, optionError, snippet } from '../src/errors.js';
 import { parseWeekdays, weekdayName } from '../src/calendar/index.js';
 import type { DayIssue, DaySeries, IngestOptions, IngestReport, InputFormat, MissingPolicy, SeriesSet } from './types.js';
 import {
@@ -496,10 +496,16 @@ function defaultValueCol(rows: Record<string, unknown>[], keep: Int32Array, colu
   throw inputError(`${source}: no numeric value column found; name it with --value-col (available columns: ${columns.join(', ')})`, { columns });
 }
 
+/**
+ * Largest magnitude of one value: far above any count or measurement, and low enough that the
+ * sums ingest makes (intervals, duplicates, a day) and the model's transforms stay finite.
+ */
+export const MAX_ABS_VALUE = 1e15;
+
 /** A number, undefined for a missing value, NaN for something that is not a number. */
 function parseValue(v: unknown): number | undefined {
   if (v === null || v === undefined) return undefined;
-  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : NaN;
   if (typeof v === 'string') {
     const s = v.trim();
     if (MISSING_TOKENS.has(s.toLowerCase())) return undefined;
@@ -548,7 +554,7 @@ function toLong(
     else {
       const v = parseValue(rows[i][valueCol]);
       if (v !== undefined && Number.isNaN(v)) {
-        throw inputError(`${source}: ${where(i)}, column '${valueCol}': '${String(rows[i][valueCol])}' is not a number`, { row: i + 1, column: valueCol });
+        throw inputError(`${source}: ${where(i)}, column '${valueCol}': '${snippet(rows[i][valueCol])}' is not a number`, { row: i + 1, column: valueCol });
       }
       long.value[k] = v === undefined ? NaN : v;
     }
@@ -641,7 +647,7 @@ function wideToLong(
     const i = rowArr[k];
     const v = parseValue(valArr[k]);
     if (v !== undefined && Number.isNaN(v)) {
-      throw inputError(`${source}: ${where(i)}, column '${colArr[k]}': '${String(valArr[k])}' is not a number`, { row: i + 1, column: colArr[k] });
+      throw inputError(`${source}: ${where(i)}, column '${colArr[k]}': '${snippet(valArr[k])}' is not a number`, { row: i + 1, column: colArr[k] });
     }
     long.row[k] = i;
     long.date[k] = dateOfRow.get(i)!;
@@ -684,9 +690,17 @@ function checkValueKind(
   source: string,
 ): DaySeries['valueKind'] {
   let firstNeg = -1, firstFrac = -1;
+  const colAt = (k: number) => (long.col ? long.col[k] : valueCol);
   for (let k = 0; k < long.value.length; k++) {
     const v = long.value[k];
     if (Number.isNaN(v)) continue;
+    if (!(Math.abs(v) <= MAX_ABS_VALUE)) {
+      const i = long.row[k];
+      throw inputError(
+        `${source}: ${where(i)}, column '${colAt(k)}': value ${v} is out of range; values must be finite and at most ${MAX_ABS_VALUE} in magnitude (sums of such values overflow)`,
+        { row: i + 1, column: colAt(k), max: MAX_ABS_VALUE },
+      );
+    }
     if (v < 0 && firstNeg < 0) firstNeg = k;
     if (!Number.isInteger(v) && firstFrac < 0) firstFrac = k;
   }

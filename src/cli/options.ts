@@ -3,7 +3,8 @@ import { Command, Option } from 'commander';
 import type { DaySeries, IngestOptions } from '../../adapters/types.js';
 import { defaultCalendarOptions, parseWeekdays } from '../calendar/index.js';
 import type { CalendarOptions } from '../calendar/types.js';
-import { optionError } from '../errors.js';
+import { isIP } from 'node:net';
+import { optionError, snippet } from '../errors.js';
 
 /** --input --format --time-col --value-col --series-col --series --tz --interval --open --close --days --missing --duplicates --holidays --value-kind */
 export function addIngestOptions(cmd: Command): Command {
@@ -70,4 +71,56 @@ export function calendarOptionsFrom(opts: Record<string, unknown>, ds: Pick<DayS
     holidays: ds.holidays,
     minDays,
   });
+}
+
+// ───────────────────────────── number and address parsers ─────────────────────────────
+// Commander calls these while parsing; a MixcastError thrown here reaches runCli, which prints
+// it without a stack and exits 2. Every message names the option and the accepted range.
+
+const fmt = (n: number) => (Math.abs(n) >= 1e5 && Number.isInteger(n) ? n.toLocaleString('en-US') : String(n));
+
+/** An integer option in [min, max]. */
+export const int =
+  (name: string, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER) =>
+  (v: string): number => {
+    const text = String(v).trim();
+    const n = /^[+-]?\d+$/.test(text) ? Number(text) : NaN;
+    const range = min === Number.MIN_SAFE_INTEGER ? 'an integer' : max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${fmt(min)}` : `an integer from ${fmt(min)} to ${fmt(max)}`;
+    if (!Number.isSafeInteger(n) || n < min || n > max) throw optionError(`${name} must be ${range} (got "${snippet(v, 40)}")`);
+    return n;
+  };
+
+/** A finite number option in [min, max] (or (min, max] with `openMin`). */
+export const float =
+  (name: string, min = -Number.MAX_VALUE, max = Number.MAX_VALUE, openMin = false) =>
+  (v: string): number => {
+    const text = String(v).trim();
+    const n = text === '' ? NaN : Number(text);
+    const lo = openMin ? `> ${min}` : `≥ ${min}`;
+    const range = min === -Number.MAX_VALUE ? 'a finite number' : max === Number.MAX_VALUE ? `a number ${lo}` : `a number ${lo} and ≤ ${max}`;
+    if (!Number.isFinite(n) || (openMin ? n <= min : n < min) || n > max) throw optionError(`${name} must be ${range} (got "${snippet(v, 40)}")`);
+    return n;
+  };
+
+/** Largest request body `serve` accepts as a --body-limit. */
+export const MAX_BODY_LIMIT = 64 * 1024 * 1024;
+
+/** --body-limit: 256kb, 1mb, 1048576 … up to 64mb. */
+export function bodyLimit(v: string): string {
+  const text = String(v).trim().toLowerCase();
+  const m = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/.exec(text);
+  const mult = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 } as const;
+  const n = m ? Number(m[1]) * mult[(m[2] ?? 'b') as keyof typeof mult] : NaN;
+  if (!Number.isFinite(n) || n < 1 || n > MAX_BODY_LIMIT) {
+    throw optionError(`--body-limit must be a size from 1b to 64mb such as 256kb or 1mb (got "${snippet(v, 40)}")`);
+  }
+  return text.replace(/\s+/g, '');
+}
+
+/** --host: an IPv4 or IPv6 address or a host name. */
+export function host(v: string): string {
+  const text = String(v).trim();
+  const ok = /^[\d.]+$/.test(text) ? isIP(text) === 4 : text.includes(':') ? isIP(text) === 6 : /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))*$/.test(text);
+  if (!ok) throw optionError(`--host must be an IPv4 address (0.0.0.0 … 255.255.255.255), an IPv6 address or a host name (got "${snippet(v, 60)}")`);
+  return text;
 }

@@ -13,7 +13,7 @@
  */
 import { unprocessable } from '../errors.js';
 import {
-  finiteNumber, nonNegative, positive, openUnit, halfOpenUnit, shrinkageValue, agentCount, ceilTol, scheduledStaff,
+  finiteNumber, nonNegative, positive, openUnit, halfOpenUnit, shrinkageValue, agentCount, ceilTol, scheduledStaff, checkStaffingWork,
 } from './validate.js';
 
 /** Arrivals in one interval. */
@@ -60,11 +60,13 @@ export interface ErlangCResult extends ErlangCMetrics {
 }
 
 export function checkLoad(q: QueueLoad): QueueLoad {
-  return {
+  const c = {
     calls: nonNegative('calls', q.calls),
     intervalSeconds: positive('interval length (seconds)', q.intervalSeconds),
     aht: positive('AHT (seconds)', q.aht),
   };
+  checkStaffingWork(c.calls, c.aht, c.intervalSeconds);
+  return c;
 }
 
 /** Offered load in Erlangs: calls · AHT / interval length. */

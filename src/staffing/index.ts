@@ -20,6 +20,6 @@ export {
 } from './simulate.js';
 export { spread, quantileInverseCdf, quantileLinear, type Spread } from './quantile.js';
 export { parseDuration } from './duration.js';
-export { scheduledStaff } from './validate.js';
+export { scheduledStaff, MAX_AHT_SECONDS, MAX_OFFERED_LOAD } from './validate.js';
 export { parsePlanCsv, parseScenariosCsv, type PlanFile, type ScenarioFile } from './files.js';
 export { staffFromModel, staffScenarios, type ModelStaffingRequest, type ModelStaffingResult, type DateStaffing } from './from-model.js';

@@ -17,7 +17,7 @@ import { inputError, optionError } from '../errors.js';
 import { erlangC, erlangCMetrics, checkLoad, checkTarget } from './erlang-c.js';
 import { erlangA, erlangAMetrics } from './erlang-a.js';
 import { quantileInverseCdf } from './quantile.js';
-import { openUnit, positive, scheduledStaff, agentCount } from './validate.js';
+import { openUnit, positive, scheduledStaff, agentCount, checkStaffingWork } from './validate.js';
 
 export type QueueModel = 'erlang-c' | 'erlang-a';
 
@@ -236,6 +236,10 @@ export function scenarioStaffing(scenarios: number[][], opts: ScenarioStaffingOp
     criticalRatio = cu / (cu + co);
   }
   const { count: S, intervals: d } = checkScenarios(scenarios);
+  // Bound the work before any of it: the busiest (scenario, interval) decides the Erlang cost.
+  let busiest = 0;
+  for (const row of scenarios) for (const c of row) busiest = Math.max(busiest, c);
+  checkStaffingWork(busiest, opts.aht, opts.intervalSeconds);
   const required = scenarios.map((row) => row.map((c) => staffer.required(c)));
   const meanCalls = new Array<number>(d).fill(0);
   for (const row of scenarios) row.forEach((c, i) => (meanCalls[i] += c / S));

@@ -1,5 +1,25 @@
 /** Shared option checks for the staffing library: every bad value is a typed error that says what to fix. */
-import { optionError } from '../errors.js';
+import { optionError, unprocessable } from '../errors.js';
+
+/** Largest average handle time (seconds) the staffing library accepts: one day. */
+export const MAX_AHT_SECONDS = 86_400;
+/**
+ * Largest offered load (Erlangs) in one interval: the Erlang recursions cost O(agents) per
+ * evaluation, so this bounds the work of a staffing run (20,000 Erlangs ≈ the largest centres).
+ */
+export const MAX_OFFERED_LOAD = 20_000;
+
+/** Refuse an AHT over MAX_AHT_SECONDS and a load (calls · AHT / interval) over MAX_OFFERED_LOAD. */
+export function checkStaffingWork(calls: number, aht: number, intervalSeconds: number): void {
+  if (aht > MAX_AHT_SECONDS) throw optionError(`AHT ${aht} s is over the limit of ${MAX_AHT_SECONDS} s (one day); give the average handle time in seconds`, { aht, maxAht: MAX_AHT_SECONDS });
+  const load = (calls * aht) / intervalSeconds;
+  if (load > MAX_OFFERED_LOAD) {
+    throw unprocessable(
+      `${calls} calls × AHT ${aht} s in a ${intervalSeconds} s interval is an offered load of ${Math.round(load)} Erlangs; the limit is ${MAX_OFFERED_LOAD} — check the AHT unit (seconds) and the call counts`,
+      { calls, aht, intervalSeconds, load, maxLoad: MAX_OFFERED_LOAD },
+    );
+  }
+}
 
 export function finiteNumber(name: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw optionError(`${name} must be a finite number (got ${String(v)})`);
