@@ -1,8 +1,7 @@
-/** Reading input files into row objects: CSV (arquero's tokenizer, quote-aware) or JSON. */
+/** Reading input files into row objects: CSV (csv-parse, RFC 4180 quoting) or JSON. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { pipelineSync } from 'arquero/src/format/stream/pipeline.js';
-import { delimitedTextTransformer } from 'arquero/src/format/stream/delimited-text-stream.js';
+import { parse } from 'csv-parse/sync';
 import { inputError } from '../src/errors.js';
 
 export interface RawTable {
@@ -51,20 +50,20 @@ export function parseJsonRows(text: string, source = 'input'): RawTable {
 }
 
 /**
- * Parse CSV text with arquero's delimited-text tokenizer (handles quotes, escaped quotes, CRLF);
- * every record must have as many fields as the header. Blank lines are skipped.
+ * Parse CSV text with csv-parse (quotes, escaped quotes, CRLF, a byte-order mark); every record
+ * must have as many fields as the header. Blank lines are skipped.
  */
 export function parseCsv(text: string, source = 'input', delimiter = ','): RawTable {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const records = pipelineSync(body, [delimitedTextTransformer(delimiter)]) as string[][];
-  // line where each record starts: records may span lines inside quotes
-  const lineOf: number[] = [];
-  let line = 1;
-  for (const r of records) {
-    lineOf.push(line);
-    line += 1;
-    for (const f of r) for (let i = f.indexOf('\n'); i >= 0; i = f.indexOf('\n', i + 1)) line++;
+  let parsed: { record: string[]; info: { lines: number } }[];
+  try {
+    parsed = parse(text, { bom: true, delimiter, relax_column_count: true, skip_empty_lines: false, info: true }) as unknown as typeof parsed;
+  } catch (e) {
+    const err = e as Error & { lines?: number };
+    throw inputError(`${source}: not valid CSV${err.lines ? ` near line ${err.lines}` : ''} (${err.message}); a value with a comma or quote needs "quotes", and a quote inside one is written ""`, err.lines ? { line: err.lines } : undefined);
   }
+  const records = parsed.map((p) => p.record);
+  // line where each record starts (a quoted value may span lines): one after where the previous ended
+  const lineOf = parsed.map((_, i) => (i === 0 ? 1 : parsed[i - 1].info.lines + 1));
   let h = 0;
   while (h < records.length && isBlank(records[h])) h++;
   if (h >= records.length) throw inputError(`${source}: the file is empty; expected a header row and data rows`);

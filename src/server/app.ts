@@ -8,7 +8,6 @@
  * request, 503 timeout / shutting down, 500 only for bugs (logged, never leaked).
  */
 import crypto from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
@@ -34,8 +33,9 @@ import { openApiDocument } from './openapi.js';
 import { sendCsv, sendJson } from './respond.js';
 import { forecastRequestSchema, scenariosRequestSchema, staffingRequestSchema, whatIfRequestSchema } from './schemas.js';
 import { staffScenarios, scenarioStaffingTable } from '../staffing/index.js';
+import { VERSION } from '../version.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const pkg = { version: VERSION };
 
 export interface ServerLimits extends ScenarioLimits {
   /** Largest request body (express/bytes syntax: '256kb', '1mb'). */

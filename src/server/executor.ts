@@ -161,7 +161,9 @@ export interface PoolOptions {
   backend?: string;
 }
 
-const WORKER_URL = new URL('./worker.mjs', import.meta.url);
+// Compiled (dist/…/executor.js): run the compiled worker.js. From the TypeScript sources (tsx, in
+// development and tests): worker.mjs registers tsx, then imports worker.ts.
+const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker.mjs' : './worker.js', import.meta.url);
 
 function fromWire(e: WireError): Error {
   if (e.code) return new MixcastError(e.code as ErrorCode, e.message, e.details);

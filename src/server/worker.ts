@@ -2,7 +2,7 @@
  * A generation worker: initialises its own tfjs backend, loads every model, then runs tasks
  * (scenario units, day summaries, what-if case summaries) sent by the pool. Every reply reports
  * the worker's tf.memory().numTensors so /healthz can show that it does not grow.
- * Started through worker.mjs, which registers the tsx loader first.
+ * Compiled: started as dist/src/server/worker.js. From sources: through worker.mjs, which registers tsx first.
  */
 import fs from 'node:fs';
 import os from 'node:os';

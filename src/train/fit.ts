@@ -3,7 +3,6 @@
  * denoiser training, with everything the manifest records (reverse effort, merges, fingerprint).
  */
 import crypto from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { DaySeries } from '../../adapters/types.js';
 import { assignKeys, defaultCalendarOptions } from '../calendar/index.js';
 import type { CalendarOptions } from '../calendar/types.js';
@@ -17,13 +16,14 @@ import { optionError, inputError } from '../errors.js';
 import { MixcastModel } from '../model/model.js';
 import { FORMAT, SCHEMA_VERSION, type Manifest } from '../model/manifest.js';
 import { trainDenoiser, type ProgressEvent, type TrainResult } from './index.js';
+import { VERSION } from '../version.js';
 
 type TrainStats = Omit<TrainResult, 'net'>;
 const partialStats: TrainStats = {
   steps: 0, seconds: 0, stepsPerSec: 0, finalLoss: NaN, finalValLoss: null, bestValLoss: null, stoppedEarly: false, trainDays: 0, valDays: 0, lossCurve: [],
 };
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const pkg = { version: VERSION };
 
 export interface FitOptions {
   /** `none` | a calendar key spec (`weekday`, `weekday*season`, …) | `kmeans:K` | `kmeans:auto`. */
