@@ -1,11 +1,20 @@
 /**
- * A dense layer whose backward pass multiplies by explicitly materialised transposes.
+ * Dense layers and SiLU with hand-written backward passes that keep the kernel count per
+ * training step low on the wasm backend.
  *
- * tfjs' built-in MatMul gradient calls matMul with transposeA/transposeB flags, which the wasm
- * backend executes several times slower than a plain matMul. Materialising the transposes
- * first gives the same numbers (checked in test/nn.test.ts) and ~4× faster training on wasm.
+ * - tfjs' built-in MatMul gradient calls matMul with transposeA/transposeB flags, which the wasm
+ *   backend executes ~10× slower than a plain matMul; the backward passes here materialise the
+ *   transposes instead (same numbers, checked in test/nn.test.ts).
+ * - Inputs that need no gradient (data, one-hot labels, precomputed features) are closed over
+ *   instead of passed in (and kept for the backward pass through `save`), so no dX = dY·Wᵀ product (and no transpose) is computed for them; a
+ *   constant input built on the JS side can bring its transpose along, so its backward pass is
+ *   one matMul and no transpose at all.
+ * - SiLU's backward pass is one expression (4 kernels) instead of the chain rule through
+ *   mul and sigmoid (6 kernels).
  */
 import * as tf from '@tensorflow/tfjs';
+
+type Grad = Parameters<typeof tf.customGrad>[0];
 
 const denseOp = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
   save([x, w]);
@@ -17,7 +26,7 @@ const denseOp = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, 
       return [tf.matMul(dy2, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy2), tf.sum(dy2, 0)];
     },
   };
-}) as unknown as Parameters<typeof tf.customGrad>[0]);
+}) as unknown as Grad);
 
 const matMulOp = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, save: tf.GradSaveFunc) => {
   save([x, w]);
@@ -29,7 +38,21 @@ const matMulOp = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, save: tf.GradSa
       return [tf.matMul(dy2, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy2)];
     },
   };
-}) as unknown as Parameters<typeof tf.customGrad>[0]);
+}) as unknown as Grad);
+
+const siluOp = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+  const s = tf.sigmoid(x);
+  const y = tf.mul(x, s);
+  save([s, y]);
+  return {
+    value: y,
+    // d/dx x·σ(x) = σ + x·σ·(1 − σ) = σ + y·(1 − σ)
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [ss, ys] = saved;
+      return [tf.mul(dy, tf.add(ss, tf.mul(ys, tf.sub(1, ss))))];
+    },
+  };
+}) as unknown as Grad);
 
 /** y = x·W with the transpose-free backward pass. */
 export function matMul(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
@@ -41,9 +64,38 @@ export function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor
   return denseOp(x, w, b) as tf.Tensor2D;
 }
 
+/**
+ * y = x·W (+ b) for an input that needs no gradient (data, features, one-hot rows). `xt`, when
+ * given, is xᵀ (built on the JS side for free); otherwise the backward pass transposes x.
+ */
+export function denseConst(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D, xt?: tf.Tensor2D): tf.Tensor2D {
+  if (b) {
+    const op = tf.customGrad(((ww: tf.Tensor2D, bb: tf.Tensor1D, save: tf.GradSaveFunc) => {
+      save([xt ?? x]);
+      return {
+        value: tf.add(tf.matMul(x, ww), bb),
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.matMul(xt ? (saved[0] as tf.Tensor2D) : tf.transpose(saved[0] as tf.Tensor2D), dy as tf.Tensor2D), tf.sum(dy, 0)],
+      };
+    }) as unknown as Grad);
+    return op(w, b) as tf.Tensor2D;
+  }
+  const op = tf.customGrad(((ww: tf.Tensor2D, save: tf.GradSaveFunc) => {
+    save([xt ?? x]);
+    return {
+      value: tf.matMul(x, ww),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.matMul(xt ? (saved[0] as tf.Tensor2D) : tf.transpose(saved[0] as tf.Tensor2D), dy as tf.Tensor2D)],
+    };
+  }) as unknown as Grad);
+  return op(w) as tf.Tensor2D;
+}
+
 /** y = x·W + b with tfjs' built-in gradient (reference for the equality test). */
 export function denseReference(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
   return tf.add(tf.matMul(x, w), b);
 }
 
-export const silu = (x: tf.Tensor2D): tf.Tensor2D => tf.mul(x, tf.sigmoid(x));
+/** SiLU x·σ(x) with a one-expression backward pass. */
+export const silu = (x: tf.Tensor2D): tf.Tensor2D => siluOp(x) as tf.Tensor2D;
+
+/** SiLU through tfjs' own gradients (reference for the equality test). */
+export const siluReference = (x: tf.Tensor2D): tf.Tensor2D => tf.mul(x, tf.sigmoid(x));
