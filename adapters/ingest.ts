@@ -46,7 +46,7 @@ export type IngestRowsOptions = Omit<IngestOptions, 'input'> & {
 };
 
 /** The long table every input shape is turned into (one entry per row or per wide cell). */
-interface Long {
+export interface Long {
   row: Int32Array; // index into the input rows
   date: string[];
   sec: Float64Array; // wall-clock seconds after midnight
@@ -426,7 +426,7 @@ export function ingestRows(rows: Record<string, unknown>[], opts: IngestRowsOpti
 // ---------------------------------------------------------------------------------------------
 // Columns
 
-function columnsOf(rows: Record<string, unknown>[]): string[] {
+export function columnsOf(rows: Record<string, unknown>[]): string[] {
   const cols: string[] = [];
   const seen = new Set<string>();
   const scan = Math.min(rows.length, 1000);
@@ -438,7 +438,7 @@ function columnsOf(rows: Record<string, unknown>[]): string[] {
   return cols;
 }
 
-function defaultTimeCol(rows: Record<string, unknown>[], columns: string[], format: InputFormat, clock: WallClock, source: string): string {
+export function defaultTimeCol(rows: Record<string, unknown>[], columns: string[], format: InputFormat, clock: WallClock, source: string): string {
   const preferred = format === 'wide' ? ['date', 'day', 'timestamp'] : ['timestamp', 'time', 'datetime', 'date'];
   for (const p of preferred) if (columns.includes(p)) return p;
   const first = rows.find((r) => r && typeof r === 'object') ?? {};
@@ -449,7 +449,7 @@ function defaultTimeCol(rows: Record<string, unknown>[], columns: string[], form
   throw inputError(`${source}: no timestamp column found; name it with --time-col (available columns: ${columns.join(', ')})`, { columns });
 }
 
-function pickSeries(
+export function pickSeries(
   rows: Record<string, unknown>[],
   columns: string[],
   timeCol: string,
@@ -503,7 +503,7 @@ function defaultValueCol(rows: Record<string, unknown>[], keep: Int32Array, colu
 export const MAX_ABS_VALUE = 1e15;
 
 /** A number, undefined for a missing value, NaN for something that is not a number. */
-function parseValue(v: unknown): number | undefined {
+export function parseValue(v: unknown): number | undefined {
   if (v === null || v === undefined) return undefined;
   if (typeof v === 'number') return Number.isFinite(v) ? v : NaN;
   if (typeof v === 'string') {
@@ -518,7 +518,7 @@ function parseValue(v: unknown): number | undefined {
 // ---------------------------------------------------------------------------------------------
 // Long tables
 
-function toLong(
+export function toLong(
   rows: Record<string, unknown>[],
   keep: Int32Array,
   timeCol: string,
