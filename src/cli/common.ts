@@ -1,15 +1,44 @@
 /** Shared plumbing for CLI commands: typed-error printing, backend option, output. */
 import { Command, Option } from 'commander';
-import { isMixcastError } from '../errors.js';
+import { isMixcastError, optionError, type MixcastError } from '../errors.js';
 import { BACKENDS, initBackend, requestedBackend, type BackendInfo } from '../backend.js';
 import { writeFileAtomic } from '../io.js';
+
+/** What a file-system error code means, for the user. */
+const FS_ERRORS: Record<string, string> = {
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EISDIR: 'it is a folder, not a file',
+  EEXIST: 'a file is in the way where a folder is needed',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  ENAMETOOLONG: 'the name is too long',
+  ELOOP: 'too many symbolic links',
+};
+
+/**
+ * A file-system error on a path the user gave (an unwritable --out, a read-only file system, a
+ * full disk) is a user error: typed, no stack, naming the path and what to fix.
+ */
+export function fsUserError(e: unknown): MixcastError | null {
+  const err = e as NodeJS.ErrnoException;
+  if (!(err instanceof Error) || typeof err.code !== 'string' || !(err.code in FS_ERRORS)) return null;
+  const where = err.path ? ` ${err.path}` : '';
+  return optionError(`cannot ${err.syscall === 'open' || err.syscall === 'write' || err.syscall === 'rename' || err.syscall === 'mkdir' ? 'write' : 'use'}${where}: ${FS_ERRORS[err.code]} (${err.code}); choose another path (--out)`, {
+    code: err.code,
+    path: err.path ?? null,
+  });
+}
 
 /** Wrap a command action: typed errors print their message (no stack) and exit 2. */
 export function action<A extends unknown[]>(fn: (...args: A) => Promise<void> | void) {
   return async (...args: A) => {
     try {
       await fn(...args);
-    } catch (e) {
+    } catch (caught) {
+      const e = fsUserError(caught) ?? caught;
       if (isMixcastError(e)) {
         process.stderr.write(`mixcast: error [${e.code}]: ${e.message}\n`);
         process.exitCode = 2;

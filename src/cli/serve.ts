@@ -1,9 +1,8 @@
 /** `mixcast serve`: the HTTP scenario service over one or more model bundles. */
 import { Command } from 'commander';
 import { startServer, defaultWorkers, DEFAULT_SERVER_LIMITS } from '../server/index.js';
-import { optionError } from '../errors.js';
 import { action, addBackendOption, log } from './common.js';
-import { int } from './train.js';
+import { bodyLimit, host, int } from './options.js';
 
 export function register(program: Command): void {
   const L = DEFAULT_SERVER_LIMITS;
@@ -11,24 +10,21 @@ export function register(program: Command): void {
     .command('serve')
     .description('serve scenarios, forecasts and what-if batches over HTTP (see GET /openapi.json)')
     .requiredOption('--models <dir>', 'a model bundle, or a folder with one bundle per subdirectory (the model id is the subdirectory name)')
-    .option('--port <n>', 'port (0 = any free port)', int('--port'), 8080)
-    .option('--host <addr>', 'address to listen on', '127.0.0.1')
-    .option('--workers <n>', `generation worker threads (default: the cores, here ${defaultWorkers()}; 0 = on the request thread)`, int('--workers'))
-    .option('--max-count <n>', 'most scenarios per date in one request', int('--max-count'), L.maxCount)
-    .option('--max-dates <n>', 'most dates in one request', int('--max-dates'), L.maxDates)
-    .option('--max-values <n>', 'most values (count × dates × intervals) in one request', int('--max-values'), L.maxValues)
-    .option('--body-limit <size>', 'largest request body, e.g. 256kb, 1mb', L.bodyLimit)
-    .option('--timeout <ms>', 'per-request time limit in ms (then 503)', int('--timeout'), L.timeoutMs);
+    .option('--port <n>', 'port (0 = any free port)', int('--port', 0, 65535), 8080)
+    .option('--host <addr>', 'address to listen on (IPv4, IPv6 or a host name)', host, '127.0.0.1')
+    .option('--workers <n>', `generation worker threads (default: the cores, here ${defaultWorkers()}; 0 = on the request thread)`, int('--workers', 0, 256))
+    .option('--max-count <n>', 'most scenarios per date in one request', int('--max-count', 1, 1_000_000), L.maxCount)
+    .option('--max-dates <n>', 'most dates in one request', int('--max-dates', 1, 3660), L.maxDates)
+    .option('--max-values <n>', 'most values (count × dates × intervals) in one request', int('--max-values', 1, 1_000_000_000), L.maxValues)
+    .option('--body-limit <size>', 'largest request body, e.g. 256kb, 1mb (at most 64mb)', bodyLimit, L.bodyLimit)
+    .option('--timeout <ms>', 'per-request time limit in ms (then 503)', int('--timeout', 1, 86_400_000), L.timeoutMs)
+    .option('--max-work <n>', 'most sampler evaluations (count × dates × sampler steps) in one request', int('--max-work', 1, 1e12), L.maxWork)
+    .option('--max-sampler-steps <n>', 'most steps a request may ask of its sampler', int('--max-sampler-steps', 1, 100_000), L.maxSamplerSteps);
   addBackendOption(cmd);
   cmd.action(
     action(async (opts: Record<string, unknown>) => {
-      for (const k of ['maxCount', 'maxDates', 'maxValues', 'timeout'] as const) {
-        if ((opts[k] as number) < 1) throw optionError(`--${k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} must be at least 1`);
-      }
       const port = opts.port as number;
-      if (port < 0 || port > 65535) throw optionError(`--port must be 0 … 65535 (got ${port})`);
       const workers = opts.workers as number | undefined;
-      if (workers !== undefined && workers < 0) throw optionError('--workers must be 0 or more');
       const running = await startServer({
         models: String(opts.models),
         port,
@@ -41,6 +37,8 @@ export function register(program: Command): void {
           maxValues: opts.maxValues as number,
           bodyLimit: String(opts.bodyLimit),
           timeoutMs: opts.timeout as number,
+          maxWork: opts.maxWork as number,
+          maxSamplerSteps: opts.maxSamplerSteps as number,
         },
       });
       const stats = running.executor.stats();

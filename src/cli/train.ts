@@ -1,7 +1,7 @@
 /** `mixcast train`: ingest a series, fit a mixture-prior diffusion model, save the bundle. */
 import { Command, Option } from 'commander';
 import { ingest } from '../../adapters/index.js';
-import { fitModel, defaultFitOptions } from '../train/fit.js';
+import { fitModel, defaultFitOptions, FIT_RANGES } from '../train/fit.js';
 import { checkBundleTarget, cleanLeftovers, lockBundle, saveModel } from '../model/bundle.js';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,14 +14,7 @@ import { progressReporter } from './progress.js';
 export { int, float } from './options.js';
 
 /** Accepted ranges of the training flags (the same ones fitModel checks). */
-export const TRAIN_RANGES = {
-  steps: [1, 1_000_000],
-  batch: [1, 65_536],
-  T: [2, 100_000],
-  hidden: [1, 4096],
-  blocks: [1, 64],
-  patience: [0, 1_000_000],
-} as const;
+const TRAIN_RANGES = FIT_RANGES;
 
 /** Model/training flags shared by `train` and `evaluate`. */
 export function addTrainOptions(cmd: Command): Command {
@@ -119,17 +112,24 @@ export function register(program: Command): void {
     action(async (opts: Record<string, unknown>) => {
       // Refuse a folder we may not replace before any work, and hold the writer lock throughout.
       const out = String(opts.out);
+      checkWritableOut(out);
       checkBundleTarget(out);
       const lock = lockBundle(out);
       try {
         cleanLeftovers(out);
-        checkWritableOut(String(opts.out));
-      const backend = await setupBackend(opts);
+        const backend = await setupBackend(opts);
         const ds = await ingest(ingestOptionsFrom(opts));
         log(`ingested ${ds.days.length} days × ${ds.labels.length} slots (${ds.open}–${ds.close}, ${ds.intervalMinutes} min, ${ds.zone}); dropped ${ds.report.dropped.length}`);
         const progress = progressReporter('train');
         const fit = fitOptionsFrom(opts);
-        const { model, summary } = fitModel(ds, { ...fit, calendar: calendarOptionsFrom(opts, ds), onProgress: progress.onProgress });
+        let fitted: ReturnType<typeof fitModel>;
+        try {
+          fitted = fitModel(ds, { ...fit, calendar: calendarOptionsFrom(opts, ds), onProgress: progress.onProgress });
+        } catch (e) {
+          progress.stop();
+          divergence(e, fit.lr);
+        }
+        const { model, summary } = fitted;
         progress.stop();
         await saveModel(model, out, { lock });
         log(`prior ${summary.prior}: K = ${summary.K}\n${describePrior(model.prior)}`);

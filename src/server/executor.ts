@@ -12,8 +12,15 @@ import type { MixcastModel } from '../model/model.js';
 import { caseSummaries, executeUnit, summariseDay, type CaseSummary, type DaySummary } from '../scenarios/execute.js';
 import type { ScenarioUnit } from '../scenarios/plan.js';
 import type { SlotOp } from '../scenarios/whatif.js';
+import type { ScenarioResult } from '../scenarios/index.js';
+import { scenarioStaffing, type ScenarioStaffingOptions, type ScenarioStaffingResult } from '../staffing/plan.js';
+import type { ModelStaffingRequest, ModelStaffingResult } from '../staffing/from-model.js';
 
-/** A request's handle: set `cancelled` (e.g. on timeout) and its queued tasks are dropped. */
+/**
+ * A request's handle: set `cancelled` (e.g. on timeout) and its queued tasks are dropped; a
+ * worker running one of its tasks is terminated and replaced (the pool checks every
+ * CANCEL_CHECK_MS), so a cancelled request stops using the pool within a second.
+ */
 export interface Job {
   cancelled: boolean;
 }
@@ -30,6 +37,10 @@ export interface ExecutorStats {
   size: number;
   queued: number;
   threads: ThreadStats[];
+  /** Workers being started to replace ones terminated by a cancellation or a crash. */
+  restarting: number;
+  /** Workers terminated because their request was cancelled (timeout, client gone). */
+  cancelledRuns: number;
 }
 
 export interface CasesTask {
@@ -46,11 +57,33 @@ export interface Executor {
   runUnits(modelId: string, units: ScenarioUnit[], job: Job): Promise<number[][][]>;
   summarise(rows: number[][], quantiles: number[], job: Job): Promise<DaySummary>;
   cases(rows: number[][], task: CasesTask, job: Job): Promise<CaseSummary[]>;
+  /** Staffing plans for every date of a scenario result (CPU-heavy: on the pool, one task per date). */
+  staff(r: ScenarioResult, staffing: ModelStaffingRequest['staffing'], job: Job): Promise<ModelStaffingResult>;
   stats(): ExecutorStats;
   close(): Promise<void>;
 }
 
 export const cancelledError = () => new MixcastError('TIMEOUT', 'the request was cancelled (timeout)');
+
+/** How often the pool looks for running tasks whose request was cancelled (ms). */
+export const CANCEL_CHECK_MS = 50;
+
+/** Same shape as staffScenarios (staffing/from-model.ts), with each date's plans computed by `perDate`. */
+async function staffDates(
+  r: ScenarioResult,
+  staffing: ModelStaffingRequest['staffing'],
+  perDate: (values: number[][], o: ScenarioStaffingOptions) => Promise<ScenarioStaffingResult>,
+): Promise<ModelStaffingResult> {
+  const intervalSeconds = staffing.intervalSeconds ?? r.intervalMinutes * 60;
+  const results = await Promise.all(r.dates.map((d) => perDate(d.values, { ...staffing, intervalSeconds })));
+  return {
+    labels: r.labels,
+    intervalSeconds,
+    count: r.count,
+    seed: r.seed,
+    dates: r.dates.map((d, i) => ({ date: d.date, key: d.key, fallback: d.fallback, result: results[i] })),
+  };
+}
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
@@ -108,8 +141,23 @@ export class InProcessExecutor implements Executor {
     return caseSummaries(rows, t.caseOps, t.observed, t.clamp, t.round, t.quantiles);
   }
 
+  async staff(r: ScenarioResult, staffing: ModelStaffingRequest['staffing'], job: Job): Promise<ModelStaffingResult> {
+    return staffDates(r, staffing, async (values, o) => {
+      if (job.cancelled) throw cancelledError();
+      await tick();
+      return scenarioStaffing(values, o);
+    });
+  }
+
   stats(): ExecutorStats {
-    return { mode: 'in-process', size: 0, queued: 0, threads: [{ id: 0, busy: this.busy, tasks: this.tasks, numTensors: tf.memory().numTensors }] };
+    return {
+      mode: 'in-process',
+      size: 0,
+      queued: 0,
+      threads: [{ id: 0, busy: this.busy, tasks: this.tasks, numTensors: tf.memory().numTensors }],
+      restarting: 0,
+      cancelledRuns: 0,
+    };
   }
 
   async close(): Promise<void> {
@@ -123,7 +171,8 @@ export class InProcessExecutor implements Executor {
 export type WorkerRequest =
   | { type: 'unit'; id: number; model: string; unit: ScenarioUnit }
   | { type: 'summary'; id: number; flat: Float64Array; n: number; d: number; quantiles: number[] }
-  | ({ type: 'cases'; id: number; flat: Float64Array; n: number; d: number } & CasesTask);
+  | ({ type: 'cases'; id: number; flat: Float64Array; n: number; d: number } & CasesTask)
+  | { type: 'staff'; id: number; flat: Float64Array; n: number; d: number; options: ScenarioStaffingOptions };
 
 export type WorkerReply =
   | { type: 'ready'; backend: string; numTensors: number }
@@ -152,6 +201,8 @@ interface Slot {
   task: Task | null;
   tasks: number;
   numTensors: number;
+  /** Terminated on purpose (cancellation): its exit is not a crash. */
+  killed: boolean;
 }
 
 export interface PoolOptions {
@@ -177,6 +228,9 @@ export class WorkerPool implements Executor {
   private queue: Task[] = [];
   private nextId = 1;
   private closing = false;
+  private restarting = 0;
+  private cancelledRuns = 0;
+  private watchdog: NodeJS.Timeout | null = null;
   backend: string | null = null;
 
   private constructor(private readonly opts: PoolOptions) {}
@@ -197,7 +251,7 @@ export class WorkerPool implements Executor {
   private spawn(id: number): Promise<void> {
     return new Promise((resolve, reject) => {
       const worker = new Worker(WORKER_URL, { workerData: { models: this.opts.models, backend: this.opts.backend } });
-      const slot: Slot = { id, worker, task: null, tasks: 0, numTensors: 0 };
+      const slot: Slot = { id, worker, task: null, tasks: 0, numTensors: 0, killed: false };
       let ready = false;
       worker.on('message', (m: WorkerReply) => {
         if (m.type === 'ready') {
@@ -231,7 +285,7 @@ export class WorkerPool implements Executor {
       });
       worker.on('exit', (code) => {
         if (!ready) reject(new Error(`worker ${id} exited with code ${code} while starting`));
-        else if (!this.closing) this.lost(slot, new Error(`worker ${id} exited with code ${code}`));
+        else if (!this.closing && !slot.killed) this.lost(slot, new Error(`worker ${id} exited with code ${code}`));
       });
     });
   }
@@ -243,8 +297,35 @@ export class WorkerPool implements Executor {
     this.slots.splice(i, 1);
     slot.task?.reject(new Error(`worker ${slot.id} failed: ${e.message}`));
     slot.task = null;
-    if (!this.closing) {
-      this.spawn(slot.id).catch((err) => process.stderr.write(`mixcast: worker ${slot.id} could not be restarted: ${(err as Error).message}\n`));
+    this.replace(slot.id);
+  }
+
+  private replace(id: number): void {
+    if (this.closing) return;
+    this.restarting++;
+    this.spawn(id)
+      .catch((err) => process.stderr.write(`mixcast: worker ${id} could not be restarted: ${(err as Error).message}\n`))
+      .finally(() => this.restarting--);
+  }
+
+  /**
+   * Cancellation of running work: a worker whose task belongs to a cancelled request is
+   * terminated at once (a sampler has no yield points) and a fresh one is started in its place.
+   */
+  private reap(): void {
+    for (const slot of [...this.slots]) {
+      if (!slot.task?.job.cancelled) continue;
+      this.slots.splice(this.slots.indexOf(slot), 1);
+      slot.killed = true;
+      this.cancelledRuns++;
+      slot.task.reject(cancelledError());
+      slot.task = null;
+      slot.worker.terminate().catch(() => undefined);
+      this.replace(slot.id);
+    }
+    if (!this.slots.some((s) => s.task) && this.watchdog) {
+      clearInterval(this.watchdog);
+      this.watchdog = null;
     }
   }
 
@@ -259,6 +340,10 @@ export class WorkerPool implements Executor {
       if (!task) return;
       slot.task = task;
       slot.worker.postMessage(task.msg, task.transfer);
+      if (!this.watchdog) {
+        this.watchdog = setInterval(() => this.reap(), CANCEL_CHECK_MS);
+        this.watchdog.unref();
+      }
     }
   }
 
@@ -288,17 +373,29 @@ export class WorkerPool implements Executor {
     return r.result as CaseSummary[];
   }
 
+  async staff(r: ScenarioResult, staffing: ModelStaffingRequest['staffing'], job: Job): Promise<ModelStaffingResult> {
+    return staffDates(r, staffing, async (values, options) => {
+      const { flat, n, d } = flatten(values);
+      const reply = await this.run({ type: 'staff', id: this.nextId++, flat, n, d, options }, job, [flat.buffer as ArrayBuffer]);
+      return reply.result as ScenarioStaffingResult;
+    });
+  }
+
   stats(): ExecutorStats {
     return {
       mode: 'workers',
       size: this.opts.size,
       queued: this.queue.length,
       threads: this.slots.map((s) => ({ id: s.id, busy: s.task !== null, tasks: s.tasks, numTensors: s.numTensors })).sort((a, b) => a.id - b.id),
+      restarting: this.restarting,
+      cancelledRuns: this.cancelledRuns,
     };
   }
 
   async close(): Promise<void> {
     this.closing = true;
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = null;
     for (const t of this.queue.splice(0)) t.reject(new MixcastError('TIMEOUT', 'the server is shutting down'));
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
     this.slots = [];

@@ -13,6 +13,7 @@ import { isMixcastError } from '../errors.js';
 import { loadModel } from '../model/bundle.js';
 import type { MixcastModel } from '../model/model.js';
 import { caseSummaries, executeUnit, summariseDay } from '../scenarios/execute.js';
+import { scenarioStaffing } from '../staffing/plan.js';
 import type { WireError, WorkerReply, WorkerRequest } from './executor.js';
 
 const port = parentPort!;
@@ -69,6 +70,10 @@ port.on('message', (msg: WorkerRequest) => {
       post({ type: 'done', id: msg.id, numTensors: tf.memory().numTensors, result });
     } else if (msg.type === 'cases') {
       const result = caseSummaries(rowsOf(msg.flat, msg.n, msg.d), msg.caseOps, msg.observed, msg.clamp, msg.round, msg.quantiles);
+      post({ type: 'done', id: msg.id, numTensors: tf.memory().numTensors, result });
+    } else if (msg.type === 'staff') {
+      const rows = Array.from({ length: msg.n }, (_, i) => Array.from(msg.flat.subarray(i * msg.d, (i + 1) * msg.d)));
+      const result = scenarioStaffing(rows, msg.options);
       post({ type: 'done', id: msg.id, numTensors: tf.memory().numTensors, result });
     }
   } catch (e) {

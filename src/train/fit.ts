@@ -113,10 +113,30 @@ export function fingerprint(ds: DaySeries): string {
   return h.digest('hex');
 }
 
+/** Accepted ranges of the numeric fit options (the CLI flags use the same ones). */
+export const FIT_RANGES = {
+  steps: [1, 1_000_000],
+  batch: [1, 65_536],
+  T: [2, 100_000],
+  hidden: [1, 4096],
+  blocks: [1, 64],
+  patience: [0, 1_000_000],
+} as const;
+
+/** Every numeric option in range before any work: a typed error naming the flag and its range. */
+export function checkFitOptions(o: FitOptions): void {
+  for (const [k, [lo, hi]] of Object.entries(FIT_RANGES) as [keyof typeof FIT_RANGES, readonly [number, number]][]) {
+    const v = o[k];
+    if (!Number.isInteger(v) || v < lo || v > hi) throw optionError(`--${k} must be an integer from ${lo} to ${hi} (got ${String(v)})`);
+  }
+  if (!(Number.isFinite(o.lr) && o.lr > 0 && o.lr <= 1)) throw optionError(`--lr must be a number > 0 and ≤ 1 (got ${String(o.lr)})`);
+  if (!(Number.isFinite(o.validation) && o.validation >= 0 && o.validation <= 0.9)) throw optionError(`--validation must be a share ≥ 0 and ≤ 0.9 (got ${String(o.validation)})`);
+  if (!(Number.isFinite(o.scale) && o.scale > 0 && o.scale <= 1000)) throw optionError(`--scale must be a number > 0 and ≤ 1000 (got ${String(o.scale)})`);
+}
+
 export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { model: MixcastModel; summary: FitSummary } {
   const o: FitOptions = { ...defaultFitOptions, ...options };
-  if (!Number.isInteger(o.steps) || o.steps < 1) throw optionError(`--steps must be a positive integer (got ${o.steps})`);
-  if (!Number.isInteger(o.batch) || o.batch < 1) throw optionError(`--batch must be a positive integer (got ${o.batch})`);
+  checkFitOptions(o);
   if (ds.days.length < 2) throw inputError(`need at least 2 days to train (got ${ds.days.length}); check the ingest summary for dropped days`);
   const spec = parsePriorSpec(o.prior);
   const calOpts = defaultCalendarOptions({ holidays: ds.holidays, ...o.calendar });
