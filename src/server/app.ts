@@ -30,6 +30,7 @@ import {
 import type { Executor, Job } from './executor.js';
 import type { ModelEntry } from './models.js';
 import { openApiDocument } from './openapi.js';
+import { webRoutes } from './web/index.js';
 import { sendCsv, sendJson } from './respond.js';
 import { forecastRequestSchema, scenariosRequestSchema, staffingRequestSchema, whatIfRequestSchema } from './schemas.js';
 import { scenarioStaffingTable } from '../staffing/index.js';
@@ -178,6 +179,7 @@ export function createApp(opts: AppOptions): express.Express & { locals: { state
     openapi ??= openApiDocument(pkg.version);
     res.json(openapi);
   });
+  app.use(webRoutes()); // the planner's page at / and the API docs at /docs (src/server/web)
 
   // /v1: bearer token (when configured), then JSON bodies within the size limit.
   app.use('/v1', (req, res, next) => {

@@ -1,0 +1,83 @@
+/**
+ * Multi-output ridge regression without intercept, in closed form:
+ * B = (XᵀX + Λ)⁻¹ XᵀY (m × d), solved by Cholesky (XᵀX + Λ is symmetric positive definite
+ * for Λ > 0). `lambda` is one penalty or one per feature; a feature with an infinite penalty is
+ * left out (its row of B is zero).
+ */
+export function ridge(X: readonly (readonly number[])[], Y: readonly (readonly number[])[], lambda: number | readonly number[]): number[][] {
+  const m0 = X[0]?.length ?? 0;
+  const d0 = Y[0]?.length ?? 0;
+  const lam = typeof lambda === 'number' ? new Array<number>(m0).fill(lambda) : lambda;
+  const keep = lam.map((l, j) => (Number.isFinite(l) ? j : -1)).filter((j) => j >= 0);
+  const out = Array.from({ length: m0 }, () => new Array<number>(d0).fill(0));
+  if (!keep.length) return out;
+  const sub = solveRidge(
+    X.map((x) => keep.map((j) => x[j])),
+    Y,
+    keep.map((j) => lam[j]),
+  );
+  keep.forEach((j, a) => (out[j] = sub[a]));
+  return out;
+}
+
+function solveRidge(X: readonly (readonly number[])[], Y: readonly (readonly number[])[], lambda: readonly number[]): number[][] {
+  const m = X[0]?.length ?? 0;
+  const d = Y[0]?.length ?? 0;
+  const A = Array.from({ length: m }, () => new Float64Array(m));
+  const R = Array.from({ length: m }, () => new Float64Array(d));
+  for (let i = 0; i < X.length; i++) {
+    const x = X[i];
+    const y = Y[i];
+    for (let a = 0; a < m; a++) {
+      const xa = x[a];
+      if (xa === 0) continue;
+      for (let b = a; b < m; b++) A[a][b] += xa * x[b];
+      for (let q = 0; q < d; q++) R[a][q] += xa * y[q];
+    }
+  }
+  for (let a = 0; a < m; a++) {
+    A[a][a] += Math.max(lambda[a], 1e-9);
+    for (let b = 0; b < a; b++) A[a][b] = A[b][a];
+  }
+  const L = cholesky(A);
+  return Array.from({ length: d }, (_, q) => solveCholesky(L, R.map((r) => r[q]))).reduce(
+    (B, col, q) => {
+      col.forEach((v, a) => (B[a][q] = v));
+      return B;
+    },
+    Array.from({ length: m }, () => new Array<number>(d).fill(0)),
+  );
+}
+
+function cholesky(A: Float64Array[]): Float64Array[] {
+  const m = A.length;
+  const L = Array.from({ length: m }, () => new Float64Array(m));
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = A[i][j];
+      for (let k = 0; k < j; k++) s -= L[i][k] * L[j][k];
+      if (i === j) {
+        if (!(s > 0)) throw new Error('ridge: matrix is not positive definite');
+        L[i][i] = Math.sqrt(s);
+      } else L[i][j] = s / L[j][j];
+    }
+  }
+  return L;
+}
+
+function solveCholesky(L: Float64Array[], b: number[]): number[] {
+  const m = L.length;
+  const y = new Array<number>(m);
+  for (let i = 0; i < m; i++) {
+    let s = b[i];
+    for (let k = 0; k < i; k++) s -= L[i][k] * y[k];
+    y[i] = s / L[i][i];
+  }
+  const x = new Array<number>(m);
+  for (let i = m - 1; i >= 0; i--) {
+    let s = y[i];
+    for (let k = i + 1; k < m; k++) s -= L[k][i] * x[k];
+    x[i] = s / L[i][i];
+  }
+  return x;
+}

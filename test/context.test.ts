@@ -1,0 +1,92 @@
+/** Context features, the ridge fit of conditional centers, and per-scenario path context. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ridge } from '../src/context/ridge.js';
+import { DEFAULT_CONTEXT_SPEC, contextVector, recentLevels, contextWidth, type HistoryDay } from '../src/context/features.js';
+import { fitConditionalCenters, conditionalCenter } from '../src/context/centers.js';
+import { scenarioContext } from '../src/context/paths.js';
+import { rng } from '../src/random.js';
+
+test('ridge recovers a known linear map and shrinks with the penalty', () => {
+  const r = rng(3);
+  const Btrue = [
+    [1, -2, 0.5],
+    [0, 3, -1],
+  ];
+  const X: number[][] = [];
+  const Y: number[][] = [];
+  for (let i = 0; i < 500; i++) {
+    const x = [r.normal(), r.normal()];
+    X.push(x);
+    Y.push([0, 1, 2].map((q) => x[0] * Btrue[0][q] + x[1] * Btrue[1][q] + 0.01 * r.normal()));
+  }
+  const B = ridge(X, Y, 1e-6);
+  B.forEach((row, j) => row.forEach((v, q) => assert.ok(Math.abs(v - Btrue[j][q]) < 0.01, `B[${j}][${q}] = ${v}`)));
+  const Bs = ridge(X, Y, 5000);
+  assert.ok(Math.abs(Bs[1][1]) < Math.abs(B[1][1]) / 5);
+});
+
+test('recent levels use only the history; each lead band has its own slot in u', () => {
+  const spec = DEFAULT_CONTEXT_SPEC;
+  const hist: HistoryDay[] = Array.from({ length: 30 }, (_, i) => ({ date: `2024-01-${String(i + 1).padStart(2, '0')}`, total: Math.expm1(i < 29 ? 1 : 2) }));
+  const lv = recentLevels(spec, hist, () => 1);
+  assert.ok(Math.abs(lv[0] - 1) < 1e-12); // last day: deviation 1
+  assert.ok(Math.abs(lv[1] - 1 / 7) < 1e-12);
+  assert.ok(Math.abs(lv[2] - 1 / 28) < 1e-12);
+  assert.equal(contextWidth(spec), 15);
+  assert.deepEqual(contextVector(spec, lv, 9).slice(0, 3), lv); // the shared slot
+  assert.deepEqual(contextVector(spec, lv, 1).slice(3, 6), lv);
+  assert.deepEqual(contextVector(spec, lv, 2).slice(6, 9), lv);
+  assert.deepEqual(contextVector(spec, lv, 30).slice(12, 15), lv); // past the last band: the last band
+  assert.equal(contextVector(spec, lv, 5).filter((v) => v !== 0).length, 6);
+});
+
+/** Days whose log level follows an AR(1): tomorrow resembles today. */
+function arSeries(n: number, phi: number, seed: number) {
+  const r = rng(seed);
+  const dates: string[] = [];
+  const totals: number[] = [];
+  const z: number[][] = [];
+  let a = 0;
+  const start = Date.parse('2023-01-02T00:00:00Z');
+  for (let i = 0; i < n; i++) {
+    a = phi * a + Math.sqrt(1 - phi * phi) * 0.3 * r.normal();
+    dates.push(new Date(start + i * 86_400_000).toISOString().slice(0, 10));
+    const level = Math.exp(5 + a);
+    totals.push(level * 4);
+    z.push([0, 1, 2, 3].map(() => 2 * Math.sqrt(level) + 0.1 * r.normal()));
+  }
+  const mean = [0, 1, 2, 3].map((q) => z.reduce((s, row) => s + row[q], 0) / n);
+  return { dates, totals, z, keys: dates.map(() => 'all'), centers: z.map(() => mean) };
+}
+
+test('conditional centers learn to use a persistent level and to ignore an unpredictable one', () => {
+  const persistent = fitConditionalCenters(arSeries(300, 0.9, 1), DEFAULT_CONTEXT_SPEC);
+  const lead1 = persistent.cc.selection.find((s) => s.group === 'lead 1')!;
+  assert.notEqual(lead1.penalty, null, 'the level is used at lead 1');
+  const ignore = lead1.validation.find((v) => v.penalty === null)!.mse;
+  const best = Math.min(...lead1.validation.map((v) => v.mse));
+  assert.ok(best < 0.6 * ignore, `lead 1: best ${best} vs ignore ${ignore}`);
+  const norm = (B: number[][]) => Math.sqrt(B.flat().reduce((s, v) => s + v * v, 0));
+  const noise = fitConditionalCenters(arSeries(300, 0, 2), DEFAULT_CONTEXT_SPEC);
+  assert.ok(norm(noise.cc.B) < 0.25 * norm(persistent.cc.B), `noise B ${norm(noise.cc.B)} vs ${norm(persistent.cc.B)}`);
+  // Each pair's context comes from days before its target day only.
+  for (const p of persistent.pairs.slice(0, 50)) assert.ok(p.lead >= 1 && p.lead <= DEFAULT_CONTEXT_SPEC.maxLead);
+});
+
+test('a scenario path carries its own history into the next day', () => {
+  const data = arSeries(300, 0.9, 1);
+  const { cc } = fitConditionalCenters(data, DEFAULT_CONTEXT_SPEC);
+  const observed = data.dates.map((date, i) => ({ date, total: data.totals[i] }));
+  const last = data.dates[data.dates.length - 1];
+  const next = new Date(Date.parse(`${last}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  const after = new Date(Date.parse(`${last}T00:00:00Z`) + 2 * 86_400_000).toISOString().slice(0, 10);
+  const busy = [{ date: next, total: Math.exp(6) * 4 }];
+  const quiet = [{ date: next, total: Math.exp(4) * 4 }];
+  const out = scenarioContext({ cc, centers: [data.centers[0]], keyOf: () => 'all', observed, target: after, components: [0, 0, 0], paths: [busy, quiet, []] });
+  assert.deepEqual(out.leads, [1, 1, 2]);
+  assert.ok(out.centers[0][0] > out.centers[1][0], 'the busy path has the higher center');
+  // No context: the center is the component center.
+  const zero = conditionalCenter({ B: cc.B.map((r) => r.map(() => 0)) }, data.centers[0], out.context[0]);
+  assert.deepEqual(zero, data.centers[0]);
+});
