@@ -1,0 +1,72 @@
+/** The parts of the API's JSON answers the page reads (see /openapi.json for the whole). */
+export interface ModelListItem {
+  id: string;
+  lastDate: string;
+}
+
+export interface ModelSummary {
+  id: string;
+  zone: string;
+  series: string | string[] | null;
+  valueKind: 'counts' | 'measurements';
+  intervals: { minutes: number; labels: string[] };
+  calendar: { keys: string[] };
+  training: { days: number; firstDate: string; lastDate: string };
+}
+
+export interface Dist {
+  mean: number;
+  quantiles: Record<string, number>;
+}
+
+export interface DaySummary {
+  mean: number[];
+  quantiles: Record<string, number[]>;
+  total: Dist;
+  peak: Dist;
+}
+
+export interface ScenariosAnswer {
+  labels: string[];
+  count: number;
+  seed: number;
+  dates: { date: string; weekday: string; values: number[][]; summary: DaySummary }[];
+}
+
+export interface ForecastAnswer {
+  labels: string[];
+  dates: { date: string; weekday: string; summary: DaySummary }[];
+}
+
+export interface WhatIfAnswer {
+  cases: string[];
+  quantiles: number[];
+  rows: { case: string; date: string; total: Dist; peak: Dist }[];
+}
+
+export interface PlanAnswer {
+  name: 'mean' | 'coverage' | 'newsvendor';
+  agents: number[];
+  scheduled: number[];
+  expectedServiceLevel: number[];
+  missShare: number[];
+  day: { agentHours: number; expectedServiceLevel: number; missShare: number; allIntervalsMetShare: number };
+}
+
+export interface StaffingAnswer {
+  labels: string[];
+  intervalSeconds: number;
+  count: number;
+  seed: number;
+  dates: { date: string; result: { coverage: number; meanCalls: number[]; plans: { mean: PlanAnswer; coverage: PlanAnswer } } }[];
+}
+
+export type Transform =
+  | { type: 'scale'; factor: number; intervals?: string }
+  | { type: 'add'; amount: number; intervals: string }
+  | { type: 'shock'; factor: number; start: string; end?: string; intervals?: string };
+
+export interface Case {
+  name: string;
+  transforms: Transform[];
+}
