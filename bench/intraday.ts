@@ -75,7 +75,7 @@ for (const s of SETUPS) {
   });
   const fitS = (Date.now() - t0) / 1000;
   const t1 = Date.now();
-  const rep = intradayBacktest(model, test, { until: s.until, count: Number(a.count), seed: Number(a.seed), sampler: a.sampler });
+  const rep = await intradayBacktest(model, test, { until: s.until, count: Number(a.count), seed: Number(a.seed), sampler: a.sampler });
   const evalS = (Date.now() - t1) / 1000;
   console.log(`\n## ${s.name}: ${ds.intervalMinutes}m × ${ds.labels.length} slots, train ${train.days.length} days (< ${s.cutoff}), test ${test.length} days, observed before ${s.until}`);
   console.log(`fit ${a.steps} steps hidden ${a.hidden} blocks ${a.blocks}: ${fitS.toFixed(1)} s; scenarios ${a.count}/day, ${a.sampler}: ${evalS.toFixed(1)} s`);

@@ -22,7 +22,7 @@ const t0 = performance.now();
 const { model } = fitModel(train, { steps: Number(a.steps), seed: Number(a.seed) });
 const trainSeconds = (performance.now() - t0) / 1000;
 const staffing = { aht: 180, target: 0.8, within: 20, coverage: 0.9 };
-const r = staffFromModel({ model, dates: testDates, count: Number(a.count), seed: Number(a.seed), staffing });
+const r = await staffFromModel({ model, dates: testDates, count: Number(a.count), seed: Number(a.seed), staffing });
 const rows = r.dates.map((d) => {
   const actual = [all.days.find((x) => x.date === d.date)!.values];
   const opts = { intervalSeconds: r.intervalSeconds, aht: staffing.aht, target: staffing.target, within: staffing.within };

@@ -75,8 +75,8 @@ test('rolling folds: the last folds × horizon days in consecutive blocks, each 
     () => rollingFolds(10, 2, 3, 5),
     (e: unknown) => e instanceof MixcastError && e.code === 'UNPROCESSABLE' && /2 folds × 3 days \+ at least 5 training days = 11 days, but the series has 10/.test(e.message),
   );
-  assert.throws(() => rollingFolds(100, 0, 3, 5), (e: unknown) => e instanceof MixcastError && e.code === 'BAD_OPTION' && /--folds/.test(e.message));
-  assert.throws(() => rollingFolds(100, 2, 1.5, 5), /--horizon/);
+  assert.throws(() => rollingFolds(100, 0, 3, 5), (e: unknown) => e instanceof MixcastError && e.code === 'BAD_OPTION' && /^folds must/.test(e.message));
+  assert.throws(() => rollingFolds(100, 2, 1.5, 5), /: horizon must/);
 });
 
 test('a method that returns the truth itself scores 0 (energy, CRPS, MAE, pinball) with full coverage', () => {
@@ -143,7 +143,7 @@ test('summaries: mean and spread over folds and the improvement over bootstrap',
 
 test('smoke: a 1-fold backtest with tiny training writes results.json, report.md and charts with finite scores', async () => {
   const ds = synthSeries(42);
-  const r = backtest(ds, {
+  const r = await backtest(ds, {
     folds: 1,
     horizon: 7,
     count: 40,
@@ -168,7 +168,7 @@ test('smoke: a 1-fold backtest with tiny training writes results.json, report.md
   assert.equal(r.summary.find((m) => m.method === 'bootstrap')!.vsBootstrap.energy, 0);
   assert.deepEqual(Object.keys(r.summary.find((m) => m.method === 'seasonal-naive')!.mean).sort(), ['mae', 'pinball@0.1', 'pinball@0.5', 'pinball@0.9']);
   // the same options and seeds give the same numbers
-  const again = backtest(ds, { folds: 1, horizon: 7, count: 40, minTrain: 21, seed: 5, sampler: 'ddim:10', baselines: ['bootstrap'], fit: { ...tiny, prior: 'weekday' } });
+  const again = await backtest(ds, { folds: 1, horizon: 7, count: 40, minTrain: 21, seed: 5, sampler: 'ddim:10', baselines: ['bootstrap'], fit: { ...tiny, prior: 'weekday' } });
   assert.equal(again.summary[0].mean.energy, model.mean.energy);
   assert.equal(again.summary[1].mean.energy, r.summary[1].mean.energy);
 

@@ -49,20 +49,20 @@ const code = (c: string, re?: RegExp) => (e: unknown) => {
 };
 
 describe('generateScenarios', () => {
-  it('is deterministic for a seed, and a date/chunk does not depend on the rest of the request', () => {
-    const a = generateScenarios({ model, start: '2003-10-27', end: '2003-10-28', count: 300, seed: 11 });
-    const b = generateScenarios({ model, start: '2003-10-27', end: '2003-10-28', count: 300, seed: 11 });
+  it('is deterministic for a seed, and a date/chunk does not depend on the rest of the request', async () => {
+    const a = await generateScenarios({ model, start: '2003-10-27', end: '2003-10-28', count: 300, seed: 11 });
+    const b = await generateScenarios({ model, start: '2003-10-27', end: '2003-10-28', count: 300, seed: 11 });
     assert.deepEqual(a, b);
-    const c = generateScenarios({ model, start: '2003-10-27', count: 300, seed: 12 });
+    const c = await generateScenarios({ model, start: '2003-10-27', count: 300, seed: 12 });
     assert.notDeepEqual(c.dates[0].values, a.dates[0].values);
     // the same date asked alone, and fewer scenarios: the first chunk is the same work unit
-    const alone = generateScenarios({ model, dates: ['2003-10-28'], count: CHUNK_SIZE, seed: 11 });
+    const alone = await generateScenarios({ model, dates: ['2003-10-28'], count: CHUNK_SIZE, seed: 11 });
     assert.deepEqual(alone.dates[0].values, a.dates[1].values.slice(0, CHUNK_SIZE));
     assert.deepEqual(alone.dates[0].components, a.dates[1].components.slice(0, CHUNK_SIZE));
   });
 
-  it('returns labels, keys, components and integer counts in original units', () => {
-    const r = generateScenarios({ model, start: '2003-10-27', end: '2003-10-31', count: 40, seed: 3 });
+  it('returns labels, keys, components and integer counts in original units', async () => {
+    const r = await generateScenarios({ model, start: '2003-10-27', end: '2003-10-31', count: 40, seed: 3 });
     assert.deepEqual(r.labels, ds.labels);
     assert.equal(r.labels[0], '07:00');
     assert.equal(r.output, 'counts');
@@ -76,13 +76,13 @@ describe('generateScenarios', () => {
     // the level is the data's: the mean daily total is within a factor 1.5 of the training mean
     const trainMean = ds.days.reduce((s, d) => s + d.values.reduce((a, b) => a + b, 0), 0) / ds.days.length;
     for (const d of r.dates) assert.ok(d.summary.total.mean > trainMean / 1.5 && d.summary.total.mean < trainMean * 1.5, `${d.date}: ${d.summary.total.mean} vs ${trainMean}`);
-    const cont = generateScenarios({ model, start: '2003-10-27', count: 40, seed: 3, output: 'continuous' });
+    const cont = await generateScenarios({ model, start: '2003-10-27', count: 40, seed: 3, output: 'continuous' });
     assert.ok(cont.dates[0].values.flat().some((v) => !Number.isInteger(v)));
     assert.deepEqual(cont.dates[0].values.map((r) => r.map(Math.round)), r.dates[0].values, 'counts are the rounded continuous values');
   });
 
-  it('summaries: quantiles ordered, mean/total/peak consistent with the scenarios', () => {
-    const r = generateScenarios({ model, start: '2003-10-29', count: 200, seed: 5 });
+  it('summaries: quantiles ordered, mean/total/peak consistent with the scenarios', async () => {
+    const r = await generateScenarios({ model, start: '2003-10-29', count: 200, seed: 5 });
     const d = r.dates[0];
     assert.deepEqual(Object.keys(d.summary.quantiles), ['0.05', '0.1', '0.5', '0.9', '0.95']);
     for (let j = 0; j < r.labels.length; j++) {
@@ -102,9 +102,9 @@ describe('generateScenarios', () => {
     assert.deepEqual(rows[1], ['2003-10-29', 'Wed', 0, '07:30', d.values[0][1]]);
   });
 
-  it('refuses a date whose weekday the model never saw, unless fallback is mixture', () => {
-    assert.throws(() => generateScenarios({ model, start: '2003-10-24', end: '2003-10-27', count: 5, seed: 1 }), code('UNPROCESSABLE', /2003-10-25 is a Saturday.*Fri, Mon, Thu, Tue, Wed/));
-    const r = generateScenarios({ model, start: '2003-10-26', end: '2003-10-27', count: 300, seed: 1, fallback: 'mixture' });
+  it('refuses a date whose weekday the model never saw, unless fallback is mixture', async () => {
+    await assert.rejects(() => generateScenarios({ model, start: '2003-10-24', end: '2003-10-27', count: 5, seed: 1 }), code('UNPROCESSABLE', /2003-10-25 is a Saturday.*Fri, Mon, Thu, Tue, Wed/));
+    const r = await generateScenarios({ model, start: '2003-10-26', end: '2003-10-27', count: 300, seed: 1, fallback: 'mixture' });
     assert.equal(r.dates[0].fallback, true);
     assert.equal(r.dates[0].key, null);
     assert.deepEqual(Object.values(r.dates[0].probabilities), model.prior.weights.map((w) => Math.round(w * 1e6) / 1e6));
@@ -113,56 +113,56 @@ describe('generateScenarios', () => {
     assert.equal(r.dates[1].key, 'Mon');
   });
 
-  it('typed errors for bad dates, reversed ranges and limits', () => {
-    assert.throws(() => generateScenarios({ model, start: '2003-10-31', end: '2003-10-27', count: 5, seed: 1 }), code('UNPROCESSABLE', /reversed/));
-    assert.throws(() => generateScenarios({ model, start: '2003-02-30', count: 5, seed: 1 }), code('BAD_OPTION', /not a calendar date/));
-    assert.throws(() => generateScenarios({ model, start: '27/10/2003', count: 5, seed: 1 }), code('BAD_OPTION', /YYYY-MM-DD/));
-    assert.throws(() => generateScenarios({ model, start: '2003-10-27', count: 0, seed: 1 }), code('BAD_OPTION'));
-    assert.throws(() => generateScenarios({ model, start: '2003-10-27', count: 11, seed: 1, limits: { maxCount: 10 } }), code('UNPROCESSABLE', /over the limit of 10/));
-    assert.throws(() => generateScenarios({ model, start: '2003-10-27', end: '2003-12-31', count: 1, seed: 1, limits: { maxDates: 30 } }), code('UNPROCESSABLE', /limit is 30/));
-    assert.throws(() => generateScenarios({ model, start: '2003-10-27', count: 100, seed: 1, limits: { maxValues: 1000 } }), code('UNPROCESSABLE', /values/));
-    assert.throws(() => generateScenarios({ model, start: '2003-10-27', count: 1, seed: 1, sampler: 'magic' }), code('BAD_OPTION', /sampler/));
-    assert.throws(() => generateScenarios({ model, dates: ['2003-10-27', '2003-10-27'], count: 1, seed: 1 }), code('BAD_OPTION', /twice/));
+  it('typed errors for bad dates, reversed ranges and limits', async () => {
+    await assert.rejects(() => generateScenarios({ model, start: '2003-10-31', end: '2003-10-27', count: 5, seed: 1 }), code('UNPROCESSABLE', /reversed/));
+    await assert.rejects(() => generateScenarios({ model, start: '2003-02-30', count: 5, seed: 1 }), code('BAD_OPTION', /not a calendar date/));
+    await assert.rejects(() => generateScenarios({ model, start: '27/10/2003', count: 5, seed: 1 }), code('BAD_OPTION', /YYYY-MM-DD/));
+    await assert.rejects(() => generateScenarios({ model, start: '2003-10-27', count: 0, seed: 1 }), code('BAD_OPTION'));
+    await assert.rejects(() => generateScenarios({ model, start: '2003-10-27', count: 11, seed: 1, limits: { maxCount: 10 } }), code('UNPROCESSABLE', /over the limit of 10/));
+    await assert.rejects(() => generateScenarios({ model, start: '2003-10-27', end: '2003-12-31', count: 1, seed: 1, limits: { maxDates: 30 } }), code('UNPROCESSABLE', /limit is 30/));
+    await assert.rejects(() => generateScenarios({ model, start: '2003-10-27', count: 100, seed: 1, limits: { maxValues: 1000 } }), code('UNPROCESSABLE', /values/));
+    await assert.rejects(() => generateScenarios({ model, start: '2003-10-27', count: 1, seed: 1, sampler: 'magic' }), code('BAD_OPTION', /sampler/));
+    await assert.rejects(() => generateScenarios({ model, dates: ['2003-10-27', '2003-10-27'], count: 1, seed: 1 }), code('BAD_OPTION', /twice/));
   });
 
-  it('does not grow the number of tensors', () => {
-    generateScenarios({ model, start: '2003-10-27', count: 20, seed: 1 });
+  it('does not grow the number of tensors', async () => {
+    await generateScenarios({ model, start: '2003-10-27', count: 20, seed: 1 });
     const n0 = tf.memory().numTensors;
     for (let i = 0; i < 3; i++) {
-      generateScenarios({ model, start: '2003-10-27', count: 20, seed: i });
-      forecast({ model, start: '2003-10-27', count: 20, seed: i, observed: { date: '2003-10-27', values: [500, 600] } });
+      await generateScenarios({ model, start: '2003-10-27', count: 20, seed: i });
+      await forecast({ model, start: '2003-10-27', count: 20, seed: i, observed: { date: '2003-10-27', values: [500, 600] } });
     }
     assert.equal(tf.memory().numTensors, n0);
   });
 });
 
 describe('intraday updating', () => {
-  it('observed slots equal the observation and the rest of the day follows the level seen', () => {
+  it('observed slots equal the observation and the rest of the day follows the level seen', async () => {
     const day = ds.days.find((d) => d.date === '2003-10-09')!;
     const m = 10;
     const low = day.values.map((v, q) => (q < m ? Math.round(v * 0.6) : null));
     const high = day.values.map((v, q) => (q < m ? Math.round(v * 1.4) : null));
-    const rl = forecast({ model, dates: [day.date], count: 150, seed: 2, observed: { date: day.date, values: low } });
-    const rh = forecast({ model, dates: [day.date], count: 150, seed: 2, observed: { date: day.date, values: high } });
+    const rl = await forecast({ model, dates: [day.date], count: 150, seed: 2, observed: { date: day.date, values: low } });
+    const rh = await forecast({ model, dates: [day.date], count: 150, seed: 2, observed: { date: day.date, values: high } });
     for (let q = 0; q < m; q++) {
       for (const k of ['0.1', '0.5', '0.9']) assert.equal(rl.dates[0].summary.quantiles[k][q], low[q]);
     }
     assert.deepEqual(rl.dates[0].observed, low);
     const rest = (r: typeof rl) => r.dates[0].summary.mean.slice(m).reduce((a, b) => a + b, 0);
     assert.ok(rest(rh) > rest(rl) * 1.2, `a busy morning raises the afternoon: ${rest(rh)} vs ${rest(rl)}`);
-    const s = generateScenarios({ model, dates: [day.date], count: 20, seed: 2, observed: { date: day.date, values: low.slice(0, m) } });
+    const s = await generateScenarios({ model, dates: [day.date], count: 20, seed: 2, observed: { date: day.date, values: low.slice(0, m) } });
     for (const row of s.dates[0].values) assert.deepEqual(row.slice(0, m), low.slice(0, m));
   });
 
-  it('rejects observed slots that do not fit the request', () => {
+  it('rejects observed slots that do not fit the request', async () => {
     const base = { model, dates: ['2003-10-27'], count: 5, seed: 1 };
-    assert.throws(() => generateScenarios({ ...base, observed: { date: '2003-10-28', values: [1] } }), code('UNPROCESSABLE', /not among the requested dates/));
-    assert.throws(() => generateScenarios({ ...base, observed: { date: '2003-10-27', values: new Array(29).fill(1) } }), code('BAD_OPTION', /28/));
-    assert.throws(() => generateScenarios({ ...base, observed: { date: '2003-10-27', values: [-1] } }), code('BAD_OPTION', /≥ 0/));
-    assert.throws(() => generateScenarios({ ...base, observed: { date: '2003-10-27', values: [null] } }), code('BAD_OPTION', /no value/));
+    await assert.rejects(() => generateScenarios({ ...base, observed: { date: '2003-10-28', values: [1] } }), code('UNPROCESSABLE', /not among the requested dates/));
+    await assert.rejects(() => generateScenarios({ ...base, observed: { date: '2003-10-27', values: new Array(29).fill(1) } }), code('BAD_OPTION', /28/));
+    await assert.rejects(() => generateScenarios({ ...base, observed: { date: '2003-10-27', values: [-1] } }), code('BAD_OPTION', /≥ 0/));
+    await assert.rejects(() => generateScenarios({ ...base, observed: { date: '2003-10-27', values: [null] } }), code('BAD_OPTION', /no value/));
   });
 
-  it('k-means posterior: components are re-weighted by how well their centers fit the observed slots', () => {
+  it('k-means posterior: components are re-weighted by how well their centers fit the observed slots', async () => {
     const d = 4;
     const info = {
       prior: { centers: [[-2, -2, -2, -2], [2, 2, 2, 2]], scale: 1, weights: [0.5, 0.5] },
@@ -177,7 +177,7 @@ describe('intraday updating', () => {
 
   it('conditioning on the morning lowers the CRPS of the remaining slots on held-out days (bank 2003 and anonymous bank 1999)', async () => {
     const { intradayBacktest } = await import('../src/scenarios/intraday.js');
-    const bank = intradayBacktest(model, ds.days.filter((d) => d.date >= CUTOFF).slice(0, 5), { until: '12:00', count: 64, seed: 0 });
+    const bank = await intradayBacktest(model, ds.days.filter((d) => d.date >= CUTOFF).slice(0, 5), { until: '12:00', count: 64, seed: 0 });
     assert.ok(bank.conditional < bank.unconditional, `bank 2003: ${bank.conditional} vs ${bank.unconditional}`);
     assert.ok(bank.better >= 4, `better on ${bank.better}/5 days`);
 
@@ -185,14 +185,14 @@ describe('intraday updating', () => {
     const cut = '1999-12-01';
     const m2 = fitModel({ ...anon, days: anon.days.filter((d) => d.date < cut) }, { prior: 'weekday', steps: 150, hidden: 64, blocks: 2, seed: 1, calendar: { weekend: [5, 6] } }).model;
     try {
-      const r = intradayBacktest(m2, anon.days.filter((d) => d.date >= cut).slice(0, 5), { until: '12:00', count: 64, seed: 0 });
+      const r = await intradayBacktest(m2, anon.days.filter((d) => d.date >= cut).slice(0, 5), { until: '12:00', count: 64, seed: 0 });
       assert.ok(r.conditional < r.unconditional, `anonymous 1999: ${r.conditional} vs ${r.unconditional}`);
     } finally {
       m2.dispose();
     }
   });
 
-  it('reads an observed-slots file (timestamp,value) for one date', () => {
+  it('reads an observed-slots file (timestamp,value) for one date', async () => {
     const cols = ['timestamp', 'calls'];
     const o = parseObservedRows(
       [
@@ -215,9 +215,9 @@ describe('intraday updating', () => {
 });
 
 describe('what-if', () => {
-  it('scale / add / shock on generated scenarios, never on observed slots', () => {
-    const base = generateScenarios({ model, start: '2003-10-27', end: '2003-10-28', count: 50, seed: 4, output: 'continuous' });
-    const w = generateScenarios({
+  it('scale / add / shock on generated scenarios, never on observed slots', async () => {
+    const base = await generateScenarios({ model, start: '2003-10-27', end: '2003-10-28', count: 50, seed: 4, output: 'continuous' });
+    const w = await generateScenarios({
       model,
       start: '2003-10-27',
       end: '2003-10-28',
@@ -244,22 +244,22 @@ describe('what-if', () => {
     const sum = (r: number[]) => r.reduce((a, b) => a + b, 0);
     assert.ok(Math.abs(sum(tue1) - sum(tue0) - 300 - tue0[j20] - tue0[j20 + 1]) < 1e-6);
     // integer adds stay exact for count output
-    const c0 = generateScenarios({ model, start: '2003-10-29', count: 30, seed: 4 });
-    const c1 = generateScenarios({ model, start: '2003-10-29', count: 30, seed: 4, whatIf: [{ type: 'add', amount: 1000, intervals: '09:00-12:00' }] });
+    const c0 = await generateScenarios({ model, start: '2003-10-29', count: 30, seed: 4 });
+    const c1 = await generateScenarios({ model, start: '2003-10-29', count: 30, seed: 4, whatIf: [{ type: 'add', amount: 1000, intervals: '09:00-12:00' }] });
     c0.dates[0].values.forEach((r, i) => assert.equal(sum(c1.dates[0].values[i]), sum(r) + 1000));
     // observed slots are facts
     const obs = { date: '2003-10-29', values: [400, 500, 600] };
-    const o1 = generateScenarios({ model, start: '2003-10-29', count: 10, seed: 4, observed: obs, whatIf: [{ type: 'scale', factor: 3 }] });
+    const o1 = await generateScenarios({ model, start: '2003-10-29', count: 10, seed: 4, observed: obs, whatIf: [{ type: 'scale', factor: 3 }] });
     for (const r of o1.dates[0].values) assert.deepEqual(r.slice(0, 3), [400, 500, 600]);
   });
 
-  it('validates transforms and cases', () => {
+  it('validates transforms and cases', async () => {
     assert.throws(() => parseWhatIf([{ type: 'scale', factor: -1 }]), code('BAD_OPTION', /factor/));
     assert.throws(() => parseWhatIf([{ type: 'add', amount: 5 }]), code('BAD_OPTION', /intervals/));
     assert.throws(() => parseWhatIf([{ type: 'scale', factor: 1, weekdays: ['funday'] }]), code('BAD_OPTION'));
     assert.throws(() => parseWhatIf([{ type: 'shock', factor: 1, start: '2003-13-01' }]), code('BAD_OPTION'));
     assert.throws(() => parseWhatIf([{ type: 'boost', factor: 1 }]), code('BAD_OPTION'));
-    assert.throws(() => generateScenarios({ model, start: '2003-10-27', count: 2, seed: 1, whatIf: [{ type: 'add', amount: 5, intervals: '22:00-23:00' }] }), code('UNPROCESSABLE', /selects no slot/));
+    await assert.rejects(() => generateScenarios({ model, start: '2003-10-27', count: 2, seed: 1, whatIf: [{ type: 'add', amount: 5, intervals: '22:00-23:00' }] }), code('UNPROCESSABLE', /selects no slot/));
     assert.throws(() => parseCases({ cases: [{ name: 'baseline', transforms: [] }] }), code('BAD_OPTION', /reserved/));
     assert.throws(() => parseCases({ cases: [{ name: 'a', transforms: [] }, { name: 'a', transforms: [] }] }), code('BAD_OPTION', /twice/));
     const example = parseCases(JSON.parse(fs.readFileSync('fixtures/whatif-cases.json', 'utf8')));
@@ -267,15 +267,15 @@ describe('what-if', () => {
     assert.ok(example.length >= 4);
   });
 
-  it('batch: one table on common random numbers; the baseline equals plain scenarios', () => {
+  it('batch: one table on common random numbers; the baseline equals plain scenarios', async () => {
     const cases = [
       { name: 'plus10', transforms: parseWhatIf([{ type: 'scale', factor: 1.1 }]) },
       { name: 'campaign', transforms: parseWhatIf([{ type: 'add', amount: 1200, intervals: '09:00-12:00', weekdays: ['tue'] }]) },
     ];
-    const r = whatIfBatch({ model, start: '2003-10-27', end: '2003-10-28', count: 120, seed: 9, cases, output: 'continuous' });
+    const r = await whatIfBatch({ model, start: '2003-10-27', end: '2003-10-28', count: 120, seed: 9, cases, output: 'continuous' });
     assert.deepEqual(r.cases, ['baseline', 'plus10', 'campaign']);
     assert.equal(r.rows.length, 6);
-    const plain = generateScenarios({ model, start: '2003-10-27', end: '2003-10-28', count: 120, seed: 9, output: 'continuous', quantiles: [0.1, 0.5, 0.9] });
+    const plain = await generateScenarios({ model, start: '2003-10-27', end: '2003-10-28', count: 120, seed: 9, output: 'continuous', quantiles: [0.1, 0.5, 0.9] });
     const row = (c: string, d: string) => r.rows.find((x) => x.case === c && x.date === d)!;
     assert.deepEqual(row('baseline', '2003-10-27').total, plain.dates[0].summary.total);
     assert.deepEqual(row('baseline', '2003-10-28').peak, plain.dates[1].summary.peak);
@@ -285,7 +285,7 @@ describe('what-if', () => {
     const t = whatIfTable(r);
     assert.deepEqual(t.header, ['case', 'date', 'total_mean', 'total_q0.1', 'total_q0.5', 'total_q0.9', 'peak_mean', 'peak_q0.1', 'peak_q0.5', 'peak_q0.9']);
     assert.equal(t.rows.length, 6);
-    const f = forecastTable(forecast({ model, start: '2003-10-27', count: 50, seed: 1 }));
+    const f = forecastTable(await forecast({ model, start: '2003-10-27', count: 50, seed: 1 }));
     assert.deepEqual(f.header, ['date', 'interval_start', 'mean', 'q0.1', 'q0.5', 'q0.9']);
     assert.equal(f.rows.length, model.labels.length);
   });

@@ -47,7 +47,7 @@ it('POST /v1/staffing: plans per date, identical to the library; CSV table', asy
     assert.ok(d.result.plans.coverage.day.missShare as number <= (d.result.plans.mean.day.missShare as number));
   }
   const model = loadModel(path.join(dir, 'bank'));
-  const lib = staffFromModel({ model, start: '2003-10-27', end: '2003-10-28', count: 200, seed: 4, staffing: { aht: 180, target: 0.8, within: 20, coverage: 0.9 } });
+  const lib = await staffFromModel({ model, start: '2003-10-27', end: '2003-10-28', count: 200, seed: 4, staffing: { aht: 180, target: 0.8, within: 20, coverage: 0.9 } });
   model.dispose();
   assert.deepEqual(body.dates.map((d) => d.result.plans.coverage.agents), lib.dates.map((d) => d.result.plans.coverage.agents));
   const csv = await (await post(req, { accept: 'text/csv' })).text();

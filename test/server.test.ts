@@ -113,7 +113,7 @@ describe('routes', () => {
     assert.equal(body.dates[0].values.length, 300);
     const model = loadModel(path.join(dir, 'models', 'bank'));
     try {
-      const lib = generateScenarios({ model, start: req.start, end: req.end, count: req.count, seed: req.seed });
+      const lib = await generateScenarios({ model, start: req.start, end: req.end, count: req.count, seed: req.seed });
       assert.equal(t1, JSON.stringify({ model: 'bank', ...lib }));
     } finally {
       model.dispose();

@@ -14,9 +14,9 @@ before(async () => {
   model = fitModel({ ...bank, days: bank.days.slice(0, -5) }, { steps: 300, hidden: 64, blocks: 2, seed: 1 }).model;
 });
 
-test('staffFromModel: per-date plans from scenarios; the coverage plan dominates the mean plan', () => {
+test('staffFromModel: per-date plans from scenarios; the coverage plan dominates the mean plan', async () => {
   const staffing = { aht: 180, target: 0.8, within: 20, coverage: 0.9 };
-  const r = staffFromModel({ model, dates: ['2003-10-20', '2003-10-21'], count: 200, seed: 3, staffing });
+  const r = await staffFromModel({ model, dates: ['2003-10-20', '2003-10-21'], count: 200, seed: 3, staffing });
   assert.equal(r.intervalSeconds, 1800);
   assert.equal(r.labels.length, 28);
   assert.deepEqual(r.dates.map((d) => d.key), ['Mon', 'Tue']);
@@ -31,10 +31,10 @@ test('staffFromModel: per-date plans from scenarios; the coverage plan dominates
     assert.equal(check.metShare, 1);
   }
   // Same request + seed → same plans.
-  const again = staffFromModel({ model, dates: ['2003-10-20', '2003-10-21'], count: 200, seed: 3, staffing });
+  const again = await staffFromModel({ model, dates: ['2003-10-20', '2003-10-21'], count: 200, seed: 3, staffing });
   assert.deepEqual(again.dates.map((d) => d.result.plans.coverage.agents), r.dates.map((d) => d.result.plans.coverage.agents));
 });
 
-test('staffFromModel refuses a date the model never saw', () => {
-  assert.throws(() => staffFromModel({ model, dates: ['2003-10-26'], count: 10, seed: 1, staffing: { aht: 180, target: 0.8, within: 20 } }), /Sun|never saw|unseen/i);
+test('staffFromModel refuses a date the model never saw', async () => {
+  await assert.rejects(() => staffFromModel({ model, dates: ['2003-10-26'], count: 10, seed: 1, staffing: { aht: 180, target: 0.8, within: 20 } }), /Sun|never saw|unseen/i);
 });

@@ -253,7 +253,7 @@ export async function runJob(job: string, f: PaperFlags, defaults: Defaults | nu
       };
     // The chosen defaults against the baselines. The backtest's `ddpm` baseline is prior none
     // with the model's other options, i.e. with the same skip mode.
-    const result = backtest(ds, {
+    const result = await backtest(ds, {
       folds: 2,
       horizon,
       count: f.count,
@@ -275,7 +275,7 @@ export async function runJob(job: string, f: PaperFlags, defaults: Defaults | nu
     }
     const extraRows: { name: string; fit: Partial<FitOptions>; summary: MethodSummary; folds: unknown }[] = [];
     for (const x of extra) {
-      const r = backtest(ds, { folds: 2, horizon, count: f.count, seed: f.seed, baselines: ['bootstrap'], fit: x.fit, onProgress: progress(x.name) });
+      const r = await backtest(ds, { folds: 2, horizon, count: f.count, seed: f.seed, baselines: ['bootstrap'], fit: x.fit, onProgress: progress(x.name) });
       const m = r.summary.find((q) => q.method === 'model')!;
       extraRows.push({ name: x.name, fit: x.fit, summary: { ...m, method: x.name }, folds: foldsOf(r) });
     }

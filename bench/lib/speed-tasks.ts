@@ -151,7 +151,7 @@ function units(components: number, count: number, sampler: string): ScenarioUnit
   const out: ScenarioUnit[] = [];
   for (let offset = 0, chunk = 0; offset < count; offset += CHUNK_SIZE, chunk++) {
     const n = Math.min(CHUNK_SIZE, count - offset);
-    out.push({ dateIndex: 0, chunk, offset, components: new Array(n).fill(components), seed: 100 + chunk, sampler, observed: null, ops: [], clamp: true, round: true });
+    out.push({ chunk, offset, n, dates: [{ dateIndex: 0, date: '2000-01-03', components: new Array(n).fill(components), seed: 100 + chunk, observed: null, ops: [] }], sampler, clamp: true, round: true });
   }
   return out;
 }
@@ -184,14 +184,14 @@ export async function runTask(t: SpeedTask): Promise<Record<string, unknown>> {
       const model = loadModel(t.dir);
       model.sampleDays({ components: [0, 0], seed: 1, sampler: 'ddim:5' }); // warm-up
       const t0 = performance.now();
-      for (const u of list) model.sampleDays({ components: u.components, seed: u.seed, sampler: u.sampler });
+      for (const u of list) model.sampleDays({ components: u.dates[0].components, seed: u.dates[0].seed, sampler: u.sampler });
       const seconds = (performance.now() - t0) / 1000;
       model.dispose();
       return { ...base, seconds, workers: 0, units: list.length, peakRssMiB: rssMiB() };
     }
     const pool = await WorkerPool.start({ models: [{ id: 'm', dir: t.dir }], size: t.workers, backend: t.backend });
     try {
-      await pool.runUnits('m', units(0, 2 * t.workers, 'ddim:5').map((u) => ({ ...u, components: [0] })), { cancelled: false }); // warm-up every worker
+      await pool.runUnits('m', units(0, 2 * t.workers, 'ddim:5').map((u) => ({ ...u, n: 1, dates: [{ ...u.dates[0], components: [0] }] })), { cancelled: false }); // warm-up every worker
       const t0 = performance.now();
       const rows = await pool.runUnits('m', list, { cancelled: false });
       const seconds = (performance.now() - t0) / 1000;

@@ -34,7 +34,7 @@ export function register(program: Command): void {
       if (!quiet) log(`ingested ${ds.days.length} days × ${ds.labels.length} slots (${ds.open}–${ds.close}, ${ds.intervalMinutes} min, ${ds.zone})`);
       const fit = fitOptionsFrom(opts);
       let bar: ReturnType<typeof progressReporter> | null = null;
-      const result = backtest(ds, {
+      const result = await backtest(ds, {
         folds: opts.folds as number,
         horizon: opts.horizon as number,
         count: opts.count as number,

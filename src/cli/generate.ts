@@ -60,9 +60,9 @@ export function register(program: Command): void {
   addBackendOption(cmd);
   cmd.action(
     action((opts: Record<string, unknown>) =>
-      withModel(opts, (model) => {
+      withModel(opts, async (model) => {
         const t0 = Date.now();
-        const r = generateScenarios({ model, ...scenarioOptionsFrom(opts) });
+        const r = await generateScenarios({ model, ...scenarioOptionsFrom(opts) });
         for (const d of r.dates) {
           log(`${d.date} ${d.weekday}: key ${d.key ?? '(unseen — fallback mixture)'}, total mean ${d.summary.total.mean.toFixed(1)} [${d.summary.total.quantiles['0.05']} … ${d.summary.total.quantiles['0.95']}]`);
         }

@@ -17,7 +17,7 @@ import {
 } from '../staffing/index.js';
 import { action, emit, setupBackend } from './common.js';
 import { loadModel } from '../model/bundle.js';
-import { generateScenarios } from '../scenarios/index.js';
+import { staffingScenarios } from '../staffing/from-model.js';
 
 type Opts = Record<string, unknown>;
 
@@ -316,12 +316,12 @@ export function addPlanCommand(staff: Command, source: ScenarioSource): Command 
  * Register `mixcast staff`. `staff plan` draws its scenarios from `source` (by default the
  * model's scenario service; tests inject their own; null leaves `plan` out).
  */
-/** The real scenario source: load the bundle, generate count scenarios of the date (seeded). */
+/** The real scenario source: load the bundle, count scenarios of the date through the runner (src/staffing/from-model.ts). */
 export const modelScenarioSource: ScenarioSource = async (req) => {
   await setupBackend({ backend: req.backend });
   const model = loadModel(req.model);
   try {
-    const r = generateScenarios({ model, dates: [req.date], count: req.count, seed: req.seed, output: 'counts' });
+    const r = await staffingScenarios({ model, dates: [req.date], count: req.count, seed: req.seed });
     return { values: r.dates[0].values, intervalSeconds: r.intervalMinutes * 60, intervalStarts: r.labels };
   } finally {
     model.dispose();

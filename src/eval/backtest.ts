@@ -6,19 +6,20 @@
  * Every method goes through the same scenario interface (`ScenarioMethod`), so every score
  * compares like with like:
  *
- * - `model`: the mixcast model fitted with the given options; the scenarios of a held-out date are
- *   drawn as the scenario service draws them — the date's calendar key (`resolveKey` against the
- *   fold's training keys) gives its component distribution (`componentDistribution`), components
- *   are drawn from it with a seeded stream, then `sampleDays`.
+ * - `model`: the mixcast model fitted with the given options; the scenarios of a fold's held-out
+ *   dates come from the scenario runner (`runScenarios`) with the request `backtestRequest`
+ *   (those dates, `count`, `seed`, the sampler, continuous output, fallback mixture): the very
+ *   scenarios `generateScenarios`, the CLI and the server give for that request and seed.
  * - `bootstrap`: training days with the same calendar key, resampled (the planner's method).
  * - `gaussian`: a per-key shrinkage MVN in the model's transformed space.
- * - `ddpm`: the same network, steps and sampler with prior `none` (standard DDPM/SGM).
+ * - `ddpm`: the same network, steps and sampler with prior `none` (standard DDPM/SGM), drawn
+ *   through the runner like the model.
  * - `seasonal-naive`: the most recent training day with the same weekday (point forecast; scored
  *   by MAE and pinball only). The held-out block is never used, so for a horizon over a week it
  *   is "the last week before the cutoff", as a planner would have it.
  *
- * All draws are seeded; a day's seed depends on (seed, fold, day) only, so every method sees the
- * same seed for the same day, and reruns give the same numbers.
+ * All draws are seeded and reruns give the same numbers: the runner's draws depend on (seed, date)
+ * only; a baseline's draws of a day on (seed, fold, day) only (`daySeed`).
  */
 import { DateTime } from 'luxon';
 import type { DaySeries } from '../../adapters/types.js';
@@ -27,10 +28,10 @@ import type { CalendarOptions, KeyAssignment } from '../calendar/types.js';
 import { fitModel, defaultFitOptions, type FitOptions, type FitSummary } from '../train/fit.js';
 import type { ProgressEvent } from '../train/index.js';
 import type { MixcastModel } from '../model/model.js';
-import { componentDistribution } from '../prior/index.js';
+import { planScenarios, rowsByDate, runScenarios, runUnitsNow, type Predictor, type ScenariosRun } from '../scenarios/index.js';
 import { defaultTransform, fitTransform, fromModelSpace, toModelSpace } from '../transform/index.js';
 import { optionError, unprocessable } from '../errors.js';
-import { drawIndex, rng, type Rng } from '../random.js';
+import { rng, type Rng } from '../random.js';
 import { bootstrapBaseline, gaussianBaseline, seasonalNaive, type PointMethod, type ScenarioMethod, type TrainingDay } from './baselines.js';
 import {
   aggregateScores,
@@ -71,6 +72,19 @@ export interface BacktestOptions {
   quantiles?: readonly number[];
   levels?: readonly number[];
   onProgress?: (e: BacktestEvent) => void;
+  /** Called (and awaited) with the scenarios of each runner-drawn method (model, ddpm) per fold, before scoring. */
+  onSamples?: (e: BacktestSamples) => void | Promise<void>;
+}
+
+export interface BacktestSamples {
+  fold: number;
+  method: string;
+  /** The fold's fitted model (disposed after the fold: use it during the call only). */
+  predictor: Predictor;
+  /** The request the scenarios were drawn with (`backtestRequest`). */
+  request: ScenariosRun;
+  /** Per held-out date (request order): count × intervals. */
+  samples: number[][][];
 }
 
 export const defaultBacktestOptions: BacktestOptions = {
@@ -215,14 +229,14 @@ export interface TestDay {
  * than `minTrain` training days.
  */
 export function rollingFolds(n: number, folds: number, horizon: number, minTrain: number): FoldSplit[] {
-  if (!Number.isInteger(folds) || folds < 1) throw optionError(`--folds must be a positive integer (got ${folds})`);
-  if (!Number.isInteger(horizon) || horizon < 1) throw optionError(`--horizon must be a positive integer number of days (got ${horizon})`);
-  if (!Number.isInteger(minTrain) || minTrain < 2) throw optionError(`--min-train must be an integer ≥ 2 (got ${minTrain})`);
+  if (!Number.isInteger(folds) || folds < 1) throw optionError(`folds must be a positive integer (got ${folds})`, { field: 'folds', value: folds });
+  if (!Number.isInteger(horizon) || horizon < 1) throw optionError(`horizon must be a positive integer number of days (got ${horizon})`, { field: 'horizon', value: horizon });
+  if (!Number.isInteger(minTrain) || minTrain < 2) throw optionError(`minTrain must be an integer ≥ 2 (got ${minTrain})`, { field: 'minTrain', value: minTrain });
   const need = folds * horizon + minTrain;
   if (n < need) {
     throw unprocessable(
       `not enough days for the backtest: ${folds} fold${folds === 1 ? '' : 's'} × ${horizon} days + at least ${minTrain} training days = ${need} days, ` +
-        `but the series has ${n}; use fewer --folds, a shorter --horizon or a smaller --min-train`,
+        `but the series has ${n}; use fewer folds, a shorter horizon or a smaller minTrain`,
       { days: n, folds, horizon, minTrain, need },
     );
   }
@@ -243,33 +257,49 @@ export function daySeed(seed: number, fold: number, day: number): number {
 // ───────────────────────────── methods ─────────────────────────────
 
 /**
- * A fitted model behind the scenario interface: the date's key gives the component distribution
- * (`componentDistribution`); components are drawn from it (seeded), then `sampleDays`. A key the
- * model never saw (null) falls back to the prior weights, noted once per key.
+ * The scenario request the backtest makes of a fitted model for held-out `dates`: continuous
+ * output (scores compare continuous scenarios), unseen calendar keys drawn by the prior weights.
  */
-export function modelMethod(model: MixcastModel, opts: { name?: string; sampler?: string } = {}): ScenarioMethod {
+export function backtestRequest(dates: readonly string[], o: { count: number; seed: number; sampler?: string }): ScenariosRun {
+  return {
+    shape: 'scenarios',
+    dates: [...dates],
+    count: o.count,
+    seed: o.seed,
+    sampler: o.sampler,
+    output: 'continuous',
+    fallback: 'mixture',
+    limits: { maxDates: Math.max(366, dates.length), maxValues: Number.MAX_SAFE_INTEGER },
+  };
+}
+
+/**
+ * A fitted model behind the per-day scenario interface (`ScenarioMethod`), for callers that
+ * score one day at a time synchronously (the paper benchmark's training checkpoints): the
+ * scenarios of `backtestRequest([date], { count, seed })`, planned and executed by the runner's
+ * own steps in the calling thread — the same numbers `runScenarios` gives for that request. The
+ * key argument is not used: the model resolves the date's key itself.
+ */
+export function modelMethod(model: Predictor, opts: { name?: string; sampler?: string } = {}): ScenarioMethod {
+  const name = opts.name ?? MODEL;
   const notes: string[] = [];
   const noted = new Set<string | null>();
   return {
-    name: opts.name ?? MODEL,
+    name,
     notes,
     sample(date, key, count, seed) {
-      let dist = componentDistribution(model.prior, key);
-      if (!dist) {
-        dist = model.prior.weights.slice();
-        if (!noted.has(key)) {
-          noted.add(key);
-          notes.push(
-            `${opts.name ?? MODEL}: ${key === null ? `no calendar key for ${date}` : `key '${key}' (first asked for ${date}) was never seen in training`}; components drawn from the prior weights`,
-          );
-        }
+      const plan = planScenarios(model, backtestRequest([date], { count, seed, sampler: opts.sampler }));
+      if (plan.dates[0].fallback && !noted.has(key)) {
+        noted.add(key);
+        notes.push(fallbackNote(name, date, key));
       }
-      const r = rng(seed ^ 0x5bd1e995);
-      const components = Array.from({ length: count }, () => drawIndex(r, dist!));
-      return model.sampleDays({ components, seed, sampler: opts.sampler });
+      return rowsByDate(plan, runUnitsNow(model, plan.units))[0];
     },
   };
 }
+
+const fallbackNote = (name: string, date: string, key: string | null) =>
+  `${name}: ${key === null ? `no calendar key for ${date}` : `key '${key}' (first asked for ${date}) was never seen in training`}; components drawn from the prior weights`;
 
 /**
  * Seasonal naive through the most recent training day with the same weekday: `seasonalNaive`
@@ -308,31 +338,39 @@ export interface ScoredMethod {
   scoreSeconds: number;
 }
 
+export interface ScoreOptions {
+  quantiles?: readonly number[];
+  levels?: readonly number[];
+  /** Days (by index) whose samples are kept in the result. */
+  keep?: number[];
+  pitSeed?: number;
+}
+
 /**
- * Draw `count` scenarios per held-out day from `method` (seed `seeds(i)` for day i) and score them
- * against the day's values. The randomised PIT of a method uses one seeded stream across days.
+ * Score each held-out day's scenarios (`samples[i]` for `days[i]`) against the day's values. The
+ * randomised PIT uses one seeded stream across days.
  */
-export function scoreMethod(
-  method: ScenarioMethod,
-  days: readonly TestDay[],
-  opts: { count: number; seeds: (i: number) => number; quantiles?: readonly number[]; levels?: readonly number[]; keep?: number[]; pitSeed?: number },
-): ScoredMethod {
-  if (days.length === 0) throw optionError('scoreMethod: no held-out days to score');
+export function scoreSamples(samples: readonly number[][][], days: readonly TestDay[], opts: ScoreOptions): ScoredMethod {
+  if (days.length === 0) throw optionError('days must hold at least one held-out day to score');
+  if (samples.length !== days.length) throw new Error(`scoreSamples: ${samples.length} days of samples for ${days.length} days`);
   const pit: Rng = rng(opts.pitSeed ?? 0x9172);
   const perDay: DayScores[] = [];
   const kept = new Map<number, number[][]>();
-  let sampleSeconds = 0;
-  let scoreSeconds = 0;
+  const t0 = performance.now();
   days.forEach((day, i) => {
-    const t0 = performance.now();
-    const samples = method.sample(day.date, day.key, opts.count, opts.seeds(i));
-    const t1 = performance.now();
-    perDay.push(scoreDay(samples, day.values, { quantiles: opts.quantiles, levels: opts.levels, seed: pit }));
-    scoreSeconds += (performance.now() - t1) / 1000;
-    sampleSeconds += (t1 - t0) / 1000;
-    if (opts.keep?.includes(i)) kept.set(i, samples);
+    perDay.push(scoreDay(samples[i], day.values, { quantiles: opts.quantiles, levels: opts.levels, seed: pit }));
+    if (opts.keep?.includes(i)) kept.set(i, samples[i]);
   });
-  return { perDay, aggregate: aggregateScores(perDay), kept, sampleSeconds, scoreSeconds };
+  return { perDay, aggregate: aggregateScores(perDay), kept, sampleSeconds: 0, scoreSeconds: (performance.now() - t0) / 1000 };
+}
+
+/** Draw `count` scenarios per held-out day from `method` (seed `seeds(i)` for day i) and score them. */
+export function scoreMethod(method: ScenarioMethod, days: readonly TestDay[], opts: ScoreOptions & { count: number; seeds: (i: number) => number }): ScoredMethod {
+  if (days.length === 0) throw optionError('days must hold at least one held-out day to score');
+  const t0 = performance.now();
+  const samples = days.map((day, i) => method.sample(day.date, day.key, opts.count, opts.seeds(i)));
+  const sampleSeconds = (performance.now() - t0) / 1000;
+  return { ...scoreSamples(samples, days, opts), sampleSeconds };
 }
 
 // ───────────────────────────── the backtest ─────────────────────────────
@@ -345,8 +383,8 @@ const sdOf = (v: readonly number[]) => {
 };
 
 function checkOptions(o: BacktestOptions): void {
-  if (!Number.isInteger(o.count) || o.count < 2) throw optionError(`--count must be an integer ≥ 2 scenarios per day (got ${o.count})`);
-  if (o.count > 100000) throw optionError(`--count must be at most 100000 (got ${o.count})`);
+  if (!Number.isInteger(o.count) || o.count < 2) throw optionError(`count must be an integer ≥ 2 scenarios per day (got ${o.count})`, { field: 'count', value: o.count });
+  if (o.count > 100000) throw optionError(`count must be at most 100000 (got ${o.count})`, { field: 'count', value: o.count });
   for (const b of o.baselines) {
     if (!(BASELINES as readonly string[]).includes(b)) throw optionError(`unknown baseline "${b}"; use any of ${BASELINES.join(', ')}`);
   }
@@ -367,10 +405,11 @@ export function parseBaselines(text: string): BaselineName[] {
 
 /**
  * Run the rolling-origin backtest of the model given by `opts.fit` and the chosen baselines on
- * `ds`. Synchronous (training is); `opts.onProgress` reports folds, training and per-method
- * scores. Needs the tfjs backend initialised.
+ * `ds`. Training runs synchronously; the model's scenarios come from `runScenarios` (in-process).
+ * `opts.onProgress` reports folds, training and per-method scores. Needs the tfjs backend
+ * initialised.
  */
-export function backtest(ds: DaySeries, options: Partial<BacktestOptions> & Pick<BacktestOptions, 'folds' | 'horizon'>): BacktestResult {
+export async function backtest(ds: DaySeries, options: Partial<BacktestOptions> & Pick<BacktestOptions, 'folds' | 'horizon'>): Promise<BacktestResult> {
   const started = performance.now();
   const o: BacktestOptions = { ...defaultBacktestOptions, ...options };
   checkOptions(o);
@@ -409,26 +448,47 @@ export function backtest(ds: DaySeries, options: Partial<BacktestOptions> & Pick
     const methods: MethodFold[] = [];
     const fanHere: FanChartData[] = [];
 
-    const runScenarioMethod = (method: ScenarioMethod, fitSeconds: number, fit: FitSummary | null) => {
-      const s = scoreMethod(method, test, { count: o.count, seeds, quantiles, levels, keep, pitSeed: daySeed(o.seed ^ 0x417, split.fold, 0) });
+    const record = (name: string, notes: string[], s: ScoredMethod, fitSeconds: number, fit: FitSummary | null) => {
       const days = test.map((d, i) => ({ date: d.date, key: d.key, scores: flatScores(s.perDay[i]) }));
       const m: MethodFold = {
-        method: method.name,
+        method: name,
         kind: 'scenarios',
         days,
         mean: flatScalar(s.aggregate.mean),
         pitHistogram: s.aggregate.pitHistogram,
         crpsPerInterval: s.aggregate.crpsPerInterval,
         seconds: { fit: fitSeconds, sample: s.sampleSeconds, score: s.scoreSeconds },
-        notes: [...(method.notes ?? [])],
+        notes,
         fit,
       };
       methods.push(m);
       const samples = s.kept.get(0);
       if (samples) {
-        fanHere.push({ method: method.name, date: test[0].date, key: test[0].key, fold: split.fold, quantiles: intervalQuantiles(samples, FAN_QUANTILES), truth: test[0].values.slice() });
+        fanHere.push({ method: name, date: test[0].date, key: test[0].key, fold: split.fold, quantiles: intervalQuantiles(samples, FAN_QUANTILES), truth: test[0].values.slice() });
       }
-      o.onProgress?.({ type: 'method', fold: split.fold, method: method.name, seconds: fitSeconds + s.sampleSeconds + s.scoreSeconds, energy: m.mean.energy, crps: m.mean.crps, mae: m.mean.mae });
+      o.onProgress?.({ type: 'method', fold: split.fold, method: name, seconds: fitSeconds + s.sampleSeconds + s.scoreSeconds, energy: m.mean.energy, crps: m.mean.crps, mae: m.mean.mae });
+    };
+    const scoreOpts: ScoreOptions = { quantiles, levels, keep, pitSeed: daySeed(o.seed ^ 0x417, split.fold, 0) };
+    const runScenarioMethod = (method: ScenarioMethod, fitSeconds: number, fit: FitSummary | null) => {
+      const s = scoreMethod(method, test, { ...scoreOpts, count: o.count, seeds });
+      record(method.name, [...(method.notes ?? [])], s, fitSeconds, fit);
+    };
+    /** A fitted model: the fold's held-out dates in one request through the scenario runner. */
+    const runPredictor = async (name: string, predictor: Predictor, fitSeconds: number, fit: FitSummary | null, notes: string[] = []) => {
+      const request = backtestRequest(test.map((d) => d.date), { count: o.count, seed: o.seed, sampler });
+      const t0 = performance.now();
+      const r = await runScenarios(predictor, request);
+      const sampleSeconds = (performance.now() - t0) / 1000;
+      const samples = r.dates.map((d) => d.values);
+      await o.onSamples?.({ fold: split.fold, method: name, predictor, request, samples });
+      const noted = new Set<string | null>();
+      r.dates.forEach((d, i) => {
+        if (d.fallback && !noted.has(test[i].key)) {
+          noted.add(test[i].key);
+          notes.push(fallbackNote(name, d.date, test[i].key));
+        }
+      });
+      record(name, notes, { ...scoreSamples(samples, test, scoreOpts), sampleSeconds }, fitSeconds, fit);
     };
 
     const fitOne = (name: string, opts: Partial<FitOptions>) => {
@@ -449,7 +509,7 @@ export function backtest(ds: DaySeries, options: Partial<BacktestOptions> & Pick
     // the model
     const fitted = fitOne(MODEL, {});
     try {
-      runScenarioMethod(modelMethod(fitted.model, { sampler }), fitted.seconds, fitted.summary);
+      await runPredictor(MODEL, fitted.model, fitted.seconds, fitted.summary);
       for (const b of o.baselines) {
         if (b === 'bootstrap') {
           runScenarioMethod(bootstrapBaseline(training), 0, null);
@@ -460,13 +520,11 @@ export function backtest(ds: DaySeries, options: Partial<BacktestOptions> & Pick
           runScenarioMethod(g, (performance.now() - t0) / 1000, null);
         } else if (b === 'ddpm') {
           if (ddpmIsModel) {
-            const m = modelMethod(fitted.model, { name: 'ddpm', sampler });
-            m.notes!.push('ddpm: the model already has prior none without conditioning; the ddpm baseline is the same model');
-            runScenarioMethod(m, 0, fitted.summary);
+            await runPredictor('ddpm', fitted.model, 0, fitted.summary, ['ddpm: the model already has prior none without conditioning; the ddpm baseline is the same model']);
           } else {
             const ddpm = fitOne('ddpm', { prior: 'none', condition: 'none', skip: 'none', misspecify: undefined });
             try {
-              runScenarioMethod(modelMethod(ddpm.model, { name: 'ddpm', sampler }), ddpm.seconds, ddpm.summary);
+              await runPredictor('ddpm', ddpm.model, ddpm.seconds, ddpm.summary);
             } finally {
               ddpm.model.dispose();
             }

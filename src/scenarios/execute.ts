@@ -4,21 +4,56 @@
  */
 import { intervalQuantiles, quantile, levelKey, type Vec } from '../eval/scores.js';
 import { applyOps, type SlotOp } from './whatif.js';
-import type { ScenarioModel, ScenarioUnit } from './plan.js';
+import type { Predictor, ScenarioUnit, UnitDate } from './plan.js';
 
 /**
- * One unit's scenarios in original units: sample (inpainting when slots are observed), put the
- * observed values back exactly, apply the unit's what-if (never to observed slots), clamp count
- * data at 0 and round for count output.
+ * Each scenario's simulated path within a unit: `paths[s][j]` is scenario s's day on the unit's
+ * j-th date (original units, observed slots restored, clamped at 0 for counts; before any
+ * what-if and before rounding). Empty for the first date.
  */
-export function executeUnit(model: Pick<ScenarioModel, 'sampleDays'>, unit: ScenarioUnit): number[][] {
-  const rows = model.sampleDays({
-    components: unit.components,
-    seed: unit.seed,
-    sampler: unit.sampler,
-    observed: unit.observed ?? undefined,
+export type Paths = number[][][];
+
+/** What the sampler gets for one date of a unit, per scenario (row). */
+export interface UnitInputs {
+  /** Component of each scenario. */
+  components: number[];
+  /** Per-row centers in model space (conditional centers c(k, u)); absent: the prior's c_k. */
+  centers?: number[][];
+  /** Per-row context vectors u; absent: none. */
+  context?: number[][];
+}
+
+/**
+ * THE PER-DATE INPUT HOOK. The sampler's inputs for one date of a unit, computed before that
+ * date is sampled from each scenario's path so far (`paths[s]`: its days on the unit's earlier
+ * dates). Today: the planned components, nothing else. Context-aware scenarios (issue 9) compute
+ * conditional centers or context from the path here — and make `needsPaths` (plan.ts) true so
+ * that the planner keeps a chunk's dates in one unit.
+ */
+export function inputsFor(_predictor: Predictor, _unit: ScenarioUnit, date: UnitDate, _paths: Paths): UnitInputs {
+  return { components: date.components };
+}
+
+/**
+ * One unit's scenarios in original units, date-major (unit.dates.length × unit.n rows): for each
+ * date in order, the inputs from `inputsFor`, sample (inpainting when slots are observed), put
+ * the observed values back exactly, extend the paths, apply the date's what-if (never to
+ * observed slots), clamp count data at 0 and round for count output.
+ */
+export function executeUnit(model: Predictor, unit: ScenarioUnit): number[][] {
+  const paths: Paths = Array.from({ length: unit.n }, () => []);
+  const out: number[][] = [];
+  unit.dates.forEach((date, j) => {
+    const inputs = inputsFor(model, unit, date, paths);
+    const rows = model.sampleDays({ ...inputs, seed: date.seed, sampler: unit.sampler, observed: date.observed ?? undefined });
+    if (rows.length !== unit.n) throw new Error(`sampleDays returned ${rows.length} rows for ${unit.n} scenarios`);
+    const keepPaths = j < unit.dates.length - 1; // the last date's days are read by no later date
+    rows.forEach((row, s) => {
+      if (keepPaths) paths[s].push(finishRow(row.slice(), date.observed, [], unit.clamp, false));
+      out.push(finishRow(row, date.observed, date.ops, unit.clamp, unit.round));
+    });
   });
-  return rows.map((row) => finishRow(row, unit.observed, unit.ops, unit.clamp, unit.round));
+  return out;
 }
 
 /** Observed slots restored, what-if applied, clamped and rounded (in place; returns the row). */
@@ -84,6 +119,15 @@ export function summariseDay(rows: readonly Vec[], qs: readonly number[]): DaySu
   for (const k of Object.keys(iq)) quantiles[k] = iq[k].map(round6);
   const { totals, peaks } = totalsAndPeaks(rows);
   return { mean: mean.map((s) => round6(s / rows.length)), quantiles, total: distOf(totals, qs), peak: distOf(peaks, qs) };
+}
+
+/** Batch what-if work for one date's base scenarios. */
+export interface CaseTask {
+  caseOps: SlotOp[][];
+  observed: (number | null)[] | null;
+  clamp: boolean;
+  round: boolean;
+  quantiles: number[];
 }
 
 export interface CaseSummary {

@@ -1,12 +1,18 @@
 /**
  * Planning a scenario request: validate it, resolve its dates, pick each date's component
- * distribution and split the work into units (date, chunk of ≤ CHUNK_SIZE scenarios).
+ * distribution and split the work into units. A unit is a chunk of ≤ CHUNK_SIZE scenario
+ * indices × an ORDERED list of dates; it is executed date by date and carries each scenario's
+ * simulated path (its values on the unit's earlier dates) from one date to the next.
  *
- * Every unit carries everything it needs — its scenarios' components (drawn here), a sampling
- * seed, the sampler, the observed slots and the compiled what-if — and both seeds are derived
- * from (request seed, date, chunk index) only. So a unit's output does not depend on which
- * thread runs it or on how many units run at once: the same request and seed give the same
- * scenarios in-process and on a worker pool of any size.
+ * The split: a model that does not read the path (`needsPaths` false — every model today) gets
+ * one unit per (date, chunk), so dates run in parallel; a model that does gets one unit per
+ * chunk spanning all dates, so scenario s on Tuesday continues scenario s on Monday.
+ *
+ * Every unit carries everything it needs — per date its scenarios' components (drawn here), a
+ * sampling seed, the observed slots and the compiled what-if — and both seeds of a (date, chunk)
+ * are derived from (request seed, date, chunk index) only. So the numbers do not depend on the
+ * split, on which thread runs a unit or on how many run at once: the same request and seed give
+ * the same scenarios in-process, on a worker pool of any size, per date or spanning dates.
  *
  * Planning needs no tensors: only the manifest, the prior and the transform (`ModelInfo`), so
  * the server plans on its request thread while workers own the networks.
@@ -30,9 +36,25 @@ export interface ModelInfo {
   transform: TransformParams;
 }
 
-/** A model that can sample (MixcastModel). */
-export interface ScenarioModel extends ModelInfo {
+/**
+ * A fitted model as the scenario runner sees it (GluonTS's Predictor): manifest-derived info
+ * plus `sampleDays`. A loaded or freshly fitted MixcastModel is one; save/load it with
+ * `savePredictor` / `loadPredictor` (src/scenarios/predictor.ts).
+ */
+export interface Predictor extends ModelInfo {
   sampleDays(o: SampleDaysOptions): number[][];
+}
+
+/** The former name of `Predictor`. */
+export type ScenarioModel = Predictor;
+
+/**
+ * Does the model read each scenario's simulated path when sampling a date (conditional centers
+ * from the recent level, issue 9)? Then the planner keeps a chunk's dates in one unit. No model
+ * does yet.
+ */
+export function needsPaths(_predictor: ModelInfo): boolean {
+  return false;
 }
 
 /** ModelInfo from a manifest alone (no weights, no tensors). */
@@ -95,20 +117,38 @@ export interface DatePlan {
   ops: SlotOp[];
 }
 
-export interface ScenarioUnit {
+/** One date of a unit: what its chunk of scenarios needs on that date. */
+export interface UnitDate {
+  /** Index into the plan's dates. */
   dateIndex: number;
-  chunk: number;
-  /** Index of the unit's first scenario within its date. */
-  offset: number;
+  date: string;
+  /** Component of each of the unit's scenarios on this date (drawn at planning). */
   components: number[];
+  /** Sampling seed, from (request seed, date, chunk). */
   seed: number;
-  sampler: string;
   observed: (number | null)[] | null;
   ops: SlotOp[];
+}
+
+/** A chunk of scenario indices × an ordered list of dates, executed date by date. */
+export interface ScenarioUnit {
+  chunk: number;
+  /** Index of the unit's first scenario (the same on every date: scenario ids are consistent across dates). */
+  offset: number;
+  /** Scenarios in the chunk. */
+  n: number;
+  /** In date order; the unit's output is date-major: dates.length × n rows. */
+  dates: UnitDate[];
+  sampler: string;
   /** Clamp at 0 (count data). */
   clamp: boolean;
   /** Round to integers (count output). */
   round: boolean;
+}
+
+export interface PlanOptions {
+  /** One unit per chunk spanning all dates (true) or one per (date, chunk); default `needsPaths(model)`. */
+  spanDates?: boolean;
 }
 
 export interface ScenarioPlan {
@@ -205,7 +245,7 @@ export function resolveOutput(model: ModelInfo, output: OutputKind | undefined):
   return out;
 }
 
-export function planScenarios(model: ModelInfo, o: ScenarioOptions): ScenarioPlan {
+export function planScenarios(model: ModelInfo, o: ScenarioOptions, planOptions: PlanOptions = {}): ScenarioPlan {
   const limits = limitsOf(o.limits);
   const m = model.manifest;
   const labels = m.data.labels;
@@ -259,29 +299,28 @@ export function planScenarios(model: ModelInfo, o: ScenarioOptions): ScenarioPla
     return { date, weekday, key: fb ? null : key, fallback: fb, probabilities: p, observed: obs, ops };
   });
 
-  const units: ScenarioUnit[] = [];
-  datePlans.forEach((dp, dateIndex) => {
-    const chunks = Math.ceil(o.count / CHUNK_SIZE);
-    for (let chunk = 0; chunk < chunks; chunk++) {
-      const offset = chunk * CHUNK_SIZE;
-      const n = Math.min(CHUNK_SIZE, o.count - offset);
+  const chunks = Math.ceil(o.count / CHUNK_SIZE);
+  const unitDates = (chunk: number): UnitDate[] =>
+    datePlans.map((dp, dateIndex) => {
+      const n = Math.min(CHUNK_SIZE, o.count - chunk * CHUNK_SIZE);
       const seeds = unitSeeds(o.seed, dp.date, chunk);
       const r = rng(seeds.components);
       const components = Array.from({ length: n }, () => drawIndex(r, dp.probabilities));
-      units.push({
-        dateIndex,
-        chunk,
-        offset,
-        components,
-        seed: seeds.sampling,
-        sampler,
-        observed: dp.observed,
-        ops: dp.ops,
-        clamp: counts,
-        round: output === 'counts',
-      });
-    }
+      return { dateIndex, date: dp.date, components, seed: seeds.sampling, observed: dp.observed, ops: dp.ops };
+    });
+  const unit = (chunk: number, dates: UnitDate[]): ScenarioUnit => ({
+    chunk,
+    offset: chunk * CHUNK_SIZE,
+    n: Math.min(CHUNK_SIZE, o.count - chunk * CHUNK_SIZE),
+    dates,
+    sampler,
+    clamp: counts,
+    round: output === 'counts',
   });
+  const perChunk = Array.from({ length: chunks }, (_, chunk) => unitDates(chunk));
+  const units: ScenarioUnit[] = (planOptions.spanDates ?? needsPaths(model))
+    ? perChunk.map((dates, chunk) => unit(chunk, dates))
+    : datePlans.flatMap((_, i) => perChunk.map((dates, chunk) => unit(chunk, [dates[i]])));
   return {
     labels,
     d,

@@ -1,6 +1,6 @@
 /**
  * The express app: routes, zod validation, the error contract, limits, bearer token. No model
- * logic: requests are planned with src/scenarios and their units run on an Executor.
+ * logic: every scenario route is `runScenarios` (src/scenarios/run.ts) with the server's Executor.
  *
  * Model id: the `model` field of the request body (it may be left out when the server holds
  * exactly one model). Errors: `{ "error": { "code", "message", "details" } }` — 400 malformed
@@ -11,35 +11,29 @@ import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { MixcastError, isMixcastError, snippet } from '../errors.js';
+import { MixcastError, isMixcastError } from '../errors.js';
 import {
-  assembleScenarios,
-  assembleWhatIf,
-  checkQuantiles,
-  DEFAULT_FORECAST_QUANTILES,
+  DEFAULT_FORECAST_COUNT,
   forecastTable,
-  planScenarios,
-  planWhatIf,
-  rowsByDate,
+  runScenarios,
   scenarioRows,
   SCENARIO_HEADER,
-  toForecast,
   whatIfTable,
+  type ScenarioExecutor,
   type ScenarioLimits,
 } from '../scenarios/index.js';
 import type { Executor, Job } from './executor.js';
 import type { ModelEntry } from './models.js';
 import { openApiDocument } from './openapi.js';
-import { webRoutes } from './web/index.js';
 import { sendCsv, sendJson } from './respond.js';
 import { forecastRequestSchema, scenariosRequestSchema, staffingRequestSchema, whatIfRequestSchema } from './schemas.js';
 import { scenarioStaffingTable } from '../staffing/index.js';
-import { DEFAULT_WORK_LIMITS, workLimits, type WorkLimits } from './limits.js';
+import { staffFromModel } from '../staffing/from-model.js';
 import { VERSION } from '../version.js';
 
 const pkg = { version: VERSION };
 
-export interface ServerLimits extends ScenarioLimits, WorkLimits {
+export interface ServerLimits extends ScenarioLimits {
   /** Largest request body (express/bytes syntax: '256kb', '1mb'). */
   bodyLimit: string;
   /** Per-request time limit (ms); past it the answer is 503 TIMEOUT and the queued work is dropped. */
@@ -52,7 +46,6 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = {
   maxValues: 5_000_000,
   bodyLimit: '256kb',
   timeoutMs: 120_000,
-  ...DEFAULT_WORK_LIMITS,
 };
 
 export interface AppOptions {
@@ -179,7 +172,6 @@ export function createApp(opts: AppOptions): express.Express & { locals: { state
     openapi ??= openApiDocument(pkg.version);
     res.json(openapi);
   });
-  app.use(webRoutes()); // the planner's page at / and the API docs at /docs (src/server/web)
 
   // /v1: bearer token (when configured), then JSON bodies within the size limit.
   app.use('/v1', (req, res, next) => {
@@ -191,8 +183,6 @@ export function createApp(opts: AppOptions): express.Express & { locals: { state
     next();
   });
   app.use('/v1', express.json({ limit: limits.bodyLimit }));
-  // Every request's work is bounded before any of it starts (src/server/limits.ts).
-  app.use('/v1', workLimits(limits, (id) => (typeof id === 'string' ? models.get(id) : id === undefined && models.size === 1 ? [...models.values()][0] : undefined)));
 
   const pick = (id: string | undefined): ModelEntry => {
     if (id === undefined) {
@@ -246,30 +236,29 @@ export function createApp(opts: AppOptions): express.Express & { locals: { state
     res.json(modelSummary(pick(req.params.id)));
   });
 
+  /** The scenario runner's executor for one model and request: the server's pool (or request thread) under `job`. */
+  const executorFor = (entry: ModelEntry, job: Job): ScenarioExecutor => ({
+    runUnits: (units) => executor.runUnits(entry.id, units, job),
+    summarise: (rows, quantiles) => executor.summarise(rows, quantiles, job),
+    cases: (rows, task) => executor.cases(rows, task, job),
+  });
+
+  // Every scenario route is runScenarios (src/scenarios/run.ts) on the model's info with the
+  // server's executor: the same request and seed give the library's numbers.
   app.post('/v1/scenarios', async (req, res) => {
-    const body = parseBody(scenariosRequestSchema, req.body);
-    const { model: id, ...o } = body;
+    const { model: id, ...o } = parseBody(scenariosRequestSchema, req.body);
     const entry = pick(id);
-    const plan = planScenarios(entry.info, { ...o, limits: scenarioLimits() });
-    const result = await timed(req, res, async (job) => {
-      const unitRows = await executor.runUnits(entry.id, plan.units, job);
-      const summaries = await Promise.all(rowsByDate(plan, unitRows).map((rows) => executor.summarise(rows, plan.quantiles, job)));
-      return assembleScenarios(entry.info, plan, unitRows, summaries);
-    });
+    const result = await timed(req, res, (job) => runScenarios(entry.info, { ...o, shape: 'scenarios', limits: scenarioLimits() }, executorFor(entry, job)));
     if (wantsCsv(req)) await sendCsv(res, SCENARIO_HEADER, scenarioRows(result));
     else await sendJson(res, { model: entry.id, ...result });
   });
 
   app.post('/v1/forecast', async (req, res) => {
-    const body = parseBody(forecastRequestSchema, req.body);
-    const { model: id, ...o } = body;
+    const { model: id, ...o } = parseBody(forecastRequestSchema, req.body);
     const entry = pick(id);
-    const plan = planScenarios(entry.info, { ...o, quantiles: checkQuantiles(o.quantiles, DEFAULT_FORECAST_QUANTILES), limits: scenarioLimits() });
-    const result = await timed(req, res, async (job) => {
-      const unitRows = await executor.runUnits(entry.id, plan.units, job);
-      const summaries = await Promise.all(rowsByDate(plan, unitRows).map((rows) => executor.summarise(rows, plan.quantiles, job)));
-      return toForecast(assembleScenarios(entry.info, plan, unitRows, summaries));
-    });
+    const result = await timed(req, res, (job) =>
+      runScenarios(entry.info, { ...o, count: o.count ?? DEFAULT_FORECAST_COUNT, shape: 'forecast', limits: scenarioLimits() }, executorFor(entry, job)),
+    );
     if (wantsCsv(req)) {
       const t = forecastTable(result);
       await sendCsv(res, t.header, t.rows);
@@ -277,20 +266,9 @@ export function createApp(opts: AppOptions): express.Express & { locals: { state
   });
 
   app.post('/v1/whatif', async (req, res) => {
-    const body = parseBody(whatIfRequestSchema, req.body);
-    const { model: id, ...o } = body;
+    const { model: id, ...o } = parseBody(whatIfRequestSchema, req.body);
     const entry = pick(id);
-    const { plan, output, cases, caseOps } = planWhatIf(entry.info, { ...o, limits: scenarioLimits() });
-    const clamp = entry.info.manifest.data.valueKind === 'counts';
-    const result = await timed(req, res, async (job) => {
-      const byDate = rowsByDate(plan, await executor.runUnits(entry.id, plan.units, job));
-      const perDate = await Promise.all(
-        plan.dates.map((dp, i) =>
-          executor.cases(byDate[i], { caseOps: caseOps[i], observed: dp.observed, clamp, round: output === 'counts', quantiles: plan.quantiles }, job),
-        ),
-      );
-      return assembleWhatIf(entry.info, plan, output, cases, perDate);
-    });
+    const result = await timed(req, res, (job) => runScenarios(entry.info, { ...o, shape: 'whatif', limits: scenarioLimits() }, executorFor(entry, job)));
     if (wantsCsv(req)) {
       const t = whatIfTable(result);
       await sendCsv(res, t.header, t.rows);
@@ -302,11 +280,7 @@ export function createApp(opts: AppOptions): express.Express & { locals: { state
     const { model: id, aht, target, within, coverage, costUnder, costOver, maxOccupancy, shrinkage, maxAsa, patience, maxAbandon, ...o } = body;
     const entry = pick(id);
     const staffing = { aht, target, within, coverage, costUnder, costOver, maxOccupancy, shrinkage, maxAsa, patience, maxAbandon, model: patience === undefined ? ('erlang-c' as const) : ('erlang-a' as const) };
-    const plan = planScenarios(entry.info, { ...o, output: 'counts', limits: scenarioLimits() });
-    const result = await timed(req, res, async (job) => {
-      const unitRows = await executor.runUnits(entry.id, plan.units, job);
-      return executor.staff(assembleScenarios(entry.info, plan, unitRows), staffing, job);
-    });
+    const result = await timed(req, res, (job) => staffFromModel({ model: entry.info, ...o, staffing, limits: scenarioLimits() }, executorFor(entry, job)));
     if (wantsCsv(req)) {
       const header = ['date', ...scenarioStaffingTable(result.dates[0].result, result.labels).header];
       const rows = result.dates.flatMap((d) => scenarioStaffingTable(d.result, result.labels).rows.map((r) => [d.date, ...r]));
@@ -318,11 +292,9 @@ export function createApp(opts: AppOptions): express.Express & { locals: { state
     sendError(res, 404, 'NOT_FOUND', `no route ${req.method} ${req.path}; see GET /openapi.json`);
   });
 
-  // The error contract. express.json's own errors carry `type`; zod/MixcastError from handlers;
-  // other http-errors (a malformed %-escape in the path, an undecodable gzip/br body) carry only a
-  // 4xx `status` and are honoured as 400-class answers too, with their text cut to size.
+  // The error contract. express.json's own errors carry `type`; zod/MixcastError from handlers.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const e = err as { type?: string; status?: number; statusCode?: number; message?: string; limit?: number; length?: number; code?: string };
+    const e = err as { type?: string; status?: number; message?: string; limit?: number; length?: number };
     if (e && e.type === 'entity.too.large') {
       sendError(res, 413, 'TOO_LARGE', `the request body is larger than the server's limit of ${limits.bodyLimit}`, { limit: limits.bodyLimit });
       return;
@@ -331,14 +303,8 @@ export function createApp(opts: AppOptions): express.Express & { locals: { state
       sendError(res, 400, 'BAD_REQUEST', `malformed JSON in the request body: ${e.message ?? 'parse error'}`);
       return;
     }
-    if (e && (e.type === 'encoding.unsupported' || /^Z_|^ERR_(?:BROTLI|ZLIB)/.test(String(e.code ?? '')))) {
-      sendError(res, 400, 'BAD_REQUEST', `the request body could not be decoded (${snippet(e.message ?? 'bad encoding', 120)}); send JSON, optionally gzip, deflate or br encoded`);
-      return;
-    }
-    const status = e && !isMixcastError(err) ? (e.status ?? e.statusCode) : undefined;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      const msg = e.type === undefined && err instanceof URIError ? `malformed percent-encoding in the path ${snippet(req.originalUrl, 200)}` : snippet(e.message ?? 'bad request', 300);
-      sendError(res, status === 415 ? 400 : status, 'BAD_REQUEST', msg);
+    if (e && typeof e.type === 'string' && typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+      sendError(res, e.status === 415 ? 400 : e.status, 'BAD_REQUEST', e.message ?? 'bad request body');
       return;
     }
     if (isMixcastError(err)) {

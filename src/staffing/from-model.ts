@@ -1,12 +1,14 @@
 /**
- * Staffing a model's dates: scenarios from the scenario service, then scenario-based staffing
- * per date. The one function the CLI (`staff plan`) and the server (`POST /v1/staffing`) call.
+ * Staffing a model's dates: integer-count scenarios from the scenario runner (`runScenarios`),
+ * then scenario-based staffing per date. `staff plan` (CLI) draws its scenarios with
+ * `staffingScenarios`; POST /v1/staffing calls `staffFromModel` with the server's executor.
  */
-import { generateScenarios, type ScenarioModel, type ScenarioOptions, type ScenarioResult } from '../scenarios/index.js';
+import { runScenarios, type ModelInfo, type Predictor, type ScenarioExecutor, type ScenarioOptions, type ScenarioResult } from '../scenarios/index.js';
 import { scenarioStaffing, type ScenarioStaffingOptions, type ScenarioStaffingResult } from './plan.js';
 
 export interface ModelStaffingRequest extends Omit<ScenarioOptions, 'output' | 'whatIf' | 'observed'> {
-  model: ScenarioModel;
+  /** The predictor (with an executor: its model info is enough). */
+  model: Predictor | ModelInfo;
   /** Staffing options; `intervalSeconds` defaults to the model's interval. */
   staffing: Omit<ScenarioStaffingOptions, 'intervalSeconds'> & { intervalSeconds?: number };
 }
@@ -26,13 +28,19 @@ export interface ModelStaffingResult {
   dates: DateStaffing[];
 }
 
-/** Scenarios (integer counts) for each date → staffing plans per date. */
-export function staffFromModel(req: ModelStaffingRequest): ModelStaffingResult {
-  const { model, staffing, ...scenarioOpts } = req;
-  return staffScenarios(generateScenarios({ ...scenarioOpts, model, output: 'counts' }), staffing);
+/** The scenarios staffing is computed on: integer counts, through the runner. */
+export function staffingScenarios(req: Omit<ModelStaffingRequest, 'staffing'>, executor?: ScenarioExecutor): Promise<ScenarioResult> {
+  const { model, ...scenarioOpts } = req;
+  return runScenarios(model, { ...scenarioOpts, output: 'counts', shape: 'scenarios' }, executor);
 }
 
-/** Staffing plans for every date of a scenario result (the server generates on its pool, then calls this). */
+/** Scenarios (integer counts) for each date → staffing plans per date. Executor: as `runScenarios`. */
+export async function staffFromModel(req: ModelStaffingRequest, executor?: ScenarioExecutor): Promise<ModelStaffingResult> {
+  const { staffing, ...scenarioReq } = req;
+  return staffScenarios(await staffingScenarios(scenarioReq, executor), staffing);
+}
+
+/** Staffing plans for every date of a scenario result. */
 export function staffScenarios(r: ScenarioResult, staffing: ModelStaffingRequest['staffing']): ModelStaffingResult {
   const intervalSeconds = staffing.intervalSeconds ?? r.intervalMinutes * 60;
   return {
