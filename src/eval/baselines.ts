@@ -8,11 +8,23 @@
  *   passes mixcast's transform), with the covariance shrunk toward its diagonal.
  * - `seasonal-naive`: the same weekday one week earlier, as a point forecast.
  *
+ * Lead-aware baselines (`LeadMethod`: told the forecast origin and the lead explicitly, they use
+ * only the days up to the origin):
+ *
+ * - `bootstrap-level`: the bootstrap, each resampled day rescaled by the recent level at the
+ *   origin over the recent level at that day's own origin (its date − lead).
+ * - `ets`: MSTL (weekly STL + AutoETS on the remainder, @bsull/augurs) on daily totals, sampled
+ *   totals times intraday shapes bootstrapped from past days of the same key.
+ *
  * A key that training never saw (or `key = null`) falls back to all training days; the
  * fallback is recorded once per key in the method's `notes`.
  */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { DateTime } from 'luxon';
-import { inputError } from '../errors.js';
+import { initSync as initMstl, MSTL } from '@bsull/augurs/mstl';
+import { inputError, unprocessable } from '../errors.js';
 import { rng } from '../random.js';
 
 export interface TrainingDay {
@@ -319,4 +331,260 @@ export function seasonalNaive(train: TrainingDay[]): PointMethod {
       return v ? v.slice() : null;
     },
   };
+}
+
+// ───────────────────────────── lead-aware baselines ─────────────────────────────
+
+/** Scenarios for the day `lead` days after `origin`, from the days up to the origin only. */
+export interface LeadRequest {
+  /** Observed days in date order (strictly increasing); days after `origin` are ignored. */
+  history: readonly TrainingDay[];
+  /** The forecast origin (ISO date): the last day whose values may be used. */
+  origin: string;
+  /** Whole days from the origin to the target (≥ 1): the target is `leadTarget(origin, lead)`. */
+  lead: number;
+  /** Calendar key of the target (past days are pooled by key, as `bootstrap` does); default: its weekday. */
+  key?: string | null;
+  count: number;
+  seed: number;
+}
+
+export interface LeadMethod {
+  name: string;
+  /** `count` scenarios (count × d), original units; the same request gives the same result. */
+  sampleAt(req: LeadRequest): number[][];
+  notes: string[];
+}
+
+/** The target date of a lead: origin + lead calendar days. */
+export function leadTarget(origin: string, lead: number): string {
+  return isoDay(origin, 'origin').plus({ days: lead }).toISODate()!;
+}
+
+function isoDay(date: string, what: string): DateTime {
+  const dt = /^\d{4}-\d{2}-\d{2}$/.test(String(date)) ? DateTime.fromISO(date, { zone: 'UTC' }) : null;
+  if (!dt || !dt.isValid) throw inputError(`${what} '${String(date)}' is not an ISO date (YYYY-MM-DD)`);
+  return dt;
+}
+
+const dayNumber = (date: string) => Math.round(DateTime.fromISO(date, { zone: 'UTC' }).toMillis() / 86_400_000);
+const total = (v: readonly number[]) => v.reduce((a, b) => a + b, 0);
+
+interface Prepared {
+  /** Days on or before the origin, in order. */
+  days: readonly TrainingDay[];
+  target: string;
+  targetDay: number;
+  /** Days of `days` pooled for the target (same key, or same weekday when no key is given). */
+  pool: (i: number) => boolean;
+  poolText: string;
+}
+
+/** Checks shared by the lead-aware methods; cuts the history at the origin. */
+function prepare(req: LeadRequest, what: string): Prepared {
+  if (!req || typeof req !== 'object') throw inputError(`${what}: no request given`);
+  checkCount(req.count);
+  if (!Number.isInteger(req.lead) || req.lead < 1) throw inputError(`${what}: lead must be a whole number of days ≥ 1, got ${req.lead}`);
+  const origin = isoDay(req.origin, `${what}: origin`).toISODate()!;
+  if (!Array.isArray(req.history)) throw inputError(`${what}: history must be a list of days`);
+  let end = 0;
+  for (let i = 0; i < req.history.length; i++) {
+    const t = req.history[i];
+    isoDay(t.date, `${what}: history date`);
+    if (i > 0 && !(t.date > req.history[i - 1].date)) {
+      throw inputError(`${what}: history dates must be strictly increasing; ${t.date} follows ${req.history[i - 1].date}`);
+    }
+    if (t.date <= origin) end = i + 1;
+  }
+  const days = req.history.slice(0, end);
+  if (!days.length) throw unprocessable(`${what}: no observed day on or before the origin ${origin}`);
+  checkTrain(days, what);
+  const target = leadTarget(origin, req.lead);
+  const key = req.key ?? null;
+  const wd = DateTime.fromISO(target, { zone: 'UTC' }).weekday;
+  const pool = key === null ? (i: number) => DateTime.fromISO(days[i].date, { zone: 'UTC' }).weekday === wd : (i: number) => days[i].key === key;
+  const poolText = key === null ? `${DateTime.fromISO(target, { zone: 'UTC' }).toFormat('cccc')}s` : `days of key '${key}'`;
+  return { days, target, targetDay: dayNumber(target), pool, poolText };
+}
+
+/** Mean daily total over the last `window` observed days on or before a date (prefix sums, binary search). */
+function levelOf(days: readonly TrainingDay[], window: number): (dayNum: number) => number | null {
+  const nums = days.map((d) => dayNumber(d.date));
+  const prefix = [0];
+  for (const d of days) prefix.push(prefix[prefix.length - 1] + total(d.values));
+  return (x) => {
+    let lo = 0, hi = nums.length; // count of days with number ≤ x
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (nums[mid] <= x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < window ? null : (prefix[lo] - prefix[lo - window]) / window;
+  };
+}
+
+// ───────────────────────────── bootstrap-level ─────────────────────────────
+
+/**
+ * `bootstrap-level`: for the target at lead h from origin o, resample (seeded, with replacement)
+ * past days p of the target's key (default: weekday) and multiply each by L(o) / L(p − h), L(x) the
+ * mean daily total over the last `window` (7) observed days on or before x. Past days whose own
+ * origin has fewer than `window` observed days (or a zero level) are left out; when none of the
+ * key is left, all eligible days are used (noted).
+ */
+export function bootstrapLevelBaseline(opts: { window?: number } = {}): LeadMethod {
+  const window = opts.window ?? 7;
+  if (!Number.isInteger(window) || window < 1) throw inputError(`bootstrap-level: window must be a positive whole number of days, got ${window}`);
+  const notes: string[] = [];
+  const noteFallback = fallbackNoter(notes);
+  return {
+    name: 'bootstrap-level',
+    notes,
+    sampleAt(req) {
+      const p = prepare(req, 'bootstrap-level');
+      const level = levelOf(p.days, window);
+      const now = level(dayNumber(req.origin));
+      if (now === null) {
+        throw unprocessable(`bootstrap-level: needs ${window} observed days up to the origin ${req.origin}, has ${p.days.length}`);
+      }
+      const ratio = p.days.map((d) => {
+        const then = level(dayNumber(d.date) - req.lead);
+        return then === null || then === 0 ? null : now / then;
+      });
+      const eligible = ratio.map((r, i) => (r === null ? -1 : i)).filter((i) => i >= 0);
+      if (!eligible.length) {
+        throw unprocessable(`bootstrap-level: no past day has ${window} observed days before its own origin (date − ${req.lead}); give a longer history`);
+      }
+      let pool = eligible.filter(p.pool);
+      if (!pool.length) {
+        pool = eligible;
+        noteFallback(req.key ?? p.poolText, () => `bootstrap-level: no ${p.poolText} with a level at lead ${req.lead} (first asked for ${p.target}); resampled from all ${eligible.length} eligible days`);
+      }
+      const r = rng(req.seed);
+      return Array.from({ length: req.count }, () => {
+        const i = pool[r.int(pool.length)];
+        return p.days[i].values.map((v) => v * ratio[i]!);
+      });
+    },
+  };
+}
+
+// ───────────────────────────── ets (MSTL) ─────────────────────────────
+
+let mstlReady = false;
+/** Instantiate the augurs MSTL wasm once per process, from the file next to the package's module. */
+function loadMstl(): void {
+  if (mstlReady) return;
+  const js = createRequire(import.meta.url).resolve('@bsull/augurs/mstl');
+  initMstl({ module: fs.readFileSync(path.join(path.dirname(js), 'mstl_bg.wasm')) });
+  mstlReady = true;
+}
+
+/** z of the 0.9 quantile: an 80 % interval is point ± Z80·sd. */
+const Z80 = 1.2815515655446004;
+
+interface TotalsFit {
+  /** Fitted on log totals (every total positive). */
+  log: boolean;
+  /** Point forecast and standard deviation per step ahead (in the fitted scale). */
+  point: number[];
+  sd: number[];
+  period: number;
+}
+
+/**
+ * A classical forecaster's first try: MSTL from @bsull/augurs on the daily totals up to the origin
+ * — STL with a weekly period (7, or the number of weekdays the data has, e.g. 5 for a weekday-only
+ * file) and AutoETS on the rest, on log totals when every total is positive. Days absent from the
+ * calendar of observed weekdays are imputed by the library. The total for the target is drawn from
+ * the forecast's normal distribution at that step (its sd from the library's 80 % interval) and
+ * multiplied by an intraday shape (day / its total) resampled from past days of the target's key
+ * (default: weekday). Fits are cached per origin and totals.
+ */
+export function etsBaseline(): LeadMethod {
+  const notes: string[] = [];
+  const noteFallback = fallbackNoter(notes);
+  const cache = new Map<string, TotalsFit>();
+  const fitFor = (days: readonly TrainingDay[], steps: number): TotalsFit => {
+    const totals = days.map((d) => total(d.values));
+    const id = days.map((d, i) => `${d.date}=${totals[i]}`).join(',');
+    const hit = cache.get(id);
+    if (hit && hit.point.length >= steps) return hit;
+    const fit = fitTotals(days, totals, Math.max(steps, 28));
+    if (cache.size >= 16) cache.delete(cache.keys().next().value!);
+    cache.set(id, fit);
+    const note = `ets: MSTL (period ${fit.period}, AutoETS on the remainder) fitted on ${fit.log ? 'log ' : ''}daily totals`;
+    if (!notes.includes(note)) notes.push(note);
+    return fit;
+  };
+  return {
+    name: 'ets',
+    notes,
+    sampleAt(req) {
+      const p = prepare(req, 'ets');
+      const days = p.days;
+      const weekdays = new Set(days.map((d) => weekdayOfNumber(dayNumber(d.date))));
+      if (!weekdays.has(weekdayOfNumber(p.targetDay))) {
+        throw unprocessable(`ets: the history has no ${DateTime.fromISO(p.target, { zone: 'UTC' }).toFormat('cccc')}, so it cannot forecast ${p.target}`);
+      }
+      // steps ahead on the model's calendar (observed weekdays) from the last observed day
+      const last = dayNumber(days[days.length - 1].date);
+      let steps = 0;
+      for (let x = last + 1; x <= p.targetDay; x++) if (weekdays.has(weekdayOfNumber(x))) steps++;
+      const fit = fitFor(days, steps);
+      const mu = fit.point[steps - 1];
+      const sd = fit.sd[steps - 1];
+      let pool = days.map((_, i) => i).filter((i) => p.pool(i) && total(days[i].values) > 0);
+      if (!pool.length) {
+        pool = days.map((_, i) => i).filter((i) => total(days[i].values) > 0);
+        if (!pool.length) throw unprocessable('ets: every day up to the origin has a total of 0 or less; there is no intraday shape to use');
+        noteFallback(req.key ?? p.poolText, () => `ets: no ${p.poolText} with a positive total (first asked for ${p.target}); shapes from all ${pool.length} days`);
+      }
+      const r = rng(req.seed);
+      return Array.from({ length: req.count }, () => {
+        const z = mu + sd * r.normal();
+        const t = fit.log ? Math.exp(z) : z;
+        const v = days[pool[r.int(pool.length)]].values;
+        const vt = total(v);
+        return v.map((x) => (x / vt) * t);
+      });
+    },
+  };
+}
+
+const weekdayOfNumber = (x: number) => (((x + 3) % 7) + 7) % 7 + 1; // day 0 = 1970-01-01, a Thursday (4)
+
+function fitTotals(days: readonly TrainingDay[], totals: number[], horizon: number): TotalsFit {
+  const weekdays = new Set(days.map((d) => weekdayOfNumber(dayNumber(d.date))));
+  const period = weekdays.size;
+  const first = dayNumber(days[0].date);
+  const lastDay = dayNumber(days[days.length - 1].date);
+  const byDay = new Map(days.map((d, i) => [dayNumber(d.date), totals[i]]));
+  const log = totals.every((t) => t > 0);
+  const y: number[] = [];
+  for (let x = first; x <= lastDay; x++) {
+    if (!weekdays.has(weekdayOfNumber(x))) continue;
+    const t = byDay.get(x);
+    y.push(t === undefined ? NaN : log ? Math.log(t) : t);
+  }
+  const need = period > 1 ? 2 * period + 1 : 3;
+  if (days.length < need) throw unprocessable(`ets: needs at least ${need} observed days up to the origin for a period of ${period}, has ${days.length}`);
+  loadMstl();
+  const model = MSTL.ets(period > 1 ? [period] : [], { impute: true });
+  try {
+    try {
+      model.fit(y);
+    } catch (e) {
+      throw unprocessable(`ets: the MSTL/ETS fit failed on ${days.length} daily totals (${String((e as Error)?.message ?? e)})`);
+    }
+    const f = model.predict(horizon, 0.8);
+    if (!f.intervals) throw new Error('ets: the library returned no prediction intervals');
+    const sd = f.intervals.upper.map((u, i) => Math.max(0, (u - f.intervals!.lower[i]) / (2 * Z80)));
+    if (!f.point.every(Number.isFinite) || !sd.every(Number.isFinite)) {
+      throw unprocessable(`ets: the fitted model gave a non-finite forecast on ${days.length} daily totals`);
+    }
+    return { log, point: f.point, sd, period };
+  } finally {
+    model.free();
+  }
 }
