@@ -200,6 +200,8 @@ export const healthSchema = z
       size: z.number().int(),
       queued: z.number().int(),
       threads: z.array(z.object({ id: z.number().int(), busy: z.boolean(), tasks: z.number().int(), numTensors: z.number().int() })),
+      restarting: z.number().int().describe('workers being started in place of ones terminated by a cancellation or a crash'),
+      cancelledRuns: z.number().int().describe('workers terminated because their request was cancelled (timeout, client gone)'),
     }),
     numTensors: z.number().int().describe('tensors held by the request thread'),
     inFlight: z.number().int(),
