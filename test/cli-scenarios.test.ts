@@ -93,6 +93,10 @@ describe('mixcast generate / forecast / whatif', () => {
     const bad = await cli(['whatif', '--model', modelDir, '--cases', path.join(dir, 'missing.json'), '--start', '2003-10-27', '--count', '5']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /does not exist/);
+    // library errors name request fields; the CLI reports them with the flag
+    const date = await cli(['forecast', '--model', modelDir, '--start', '2003-02-30', '--count', '5']);
+    assert.equal(date.code, 2);
+    assert.match(date.stderr, /\[BAD_OPTION\]: --start 2003-02-30 is not a calendar date/);
   });
 });
 

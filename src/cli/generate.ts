@@ -4,6 +4,7 @@ import { loadModel } from '../model/bundle.js';
 import type { MixcastModel } from '../model/model.js';
 import { generateScenarios, scenarioRows, SCENARIO_HEADER } from '../scenarios/index.js';
 import { toCsv } from '../io.js';
+import { MixcastError, isMixcastError } from '../errors.js';
 import { action, addBackendOption, emit, log, setupBackend } from './common.js';
 import { int } from './train.js';
 
@@ -34,12 +35,26 @@ export function scenarioOptionsFrom(opts: Record<string, unknown>) {
   };
 }
 
-/** Initialise the backend, load `--model`, run `fn`, always dispose the model. */
+/** Request fields of the scenario library → the flags that set them. */
+const FIELD_FLAGS: Record<string, string> = { count: '--count', seed: '--seed', start: '--start', end: '--end', fallback: '--fallback', quantiles: '--quantiles', sampler: '--sampler' };
+
+/** A library error that names a request field (`count must be …`), reworded with its flag (`--count must be …`). */
+export function withFlagNames(e: unknown): unknown {
+  if (!isMixcastError(e)) return e;
+  const field = (e.details as { field?: unknown } | null)?.field;
+  const flag = typeof field === 'string' ? FIELD_FLAGS[field] : undefined;
+  if (!flag || !e.message.startsWith(field as string)) return e;
+  return new MixcastError(e.code, flag + e.message.slice((field as string).length), e.details);
+}
+
+/** Initialise the backend, load `--model`, run `fn`, always dispose the model; errors name flags. */
 export async function withModel(opts: Record<string, unknown>, fn: (model: MixcastModel) => void | Promise<void>): Promise<void> {
   await setupBackend(opts);
   const model = loadModel(String(opts.model));
   try {
     await fn(model);
+  } catch (e) {
+    throw withFlagNames(e);
   } finally {
     model.dispose();
   }

@@ -174,9 +174,9 @@ export function unitSeeds(seed: number, date: string, chunk: number): { componen
 
 export function checkQuantiles(qs: readonly number[] | undefined, fallback: readonly number[]): number[] {
   const list = qs ?? fallback;
-  if (!Array.isArray(list) || list.length === 0 || list.length > 50) throw optionError('quantiles must be a list of 1 to 50 levels in [0, 1], e.g. 0.1,0.5,0.9');
+  if (!Array.isArray(list) || list.length === 0 || list.length > 50) throw optionError('quantiles must be a list of 1 to 50 levels in [0, 1], e.g. 0.1,0.5,0.9', { field: 'quantiles' });
   for (const q of list) {
-    if (typeof q !== 'number' || !(q >= 0 && q <= 1)) throw optionError(`quantile level ${String(q)} is not in [0, 1]`, { quantile: q });
+    if (typeof q !== 'number' || !(q >= 0 && q <= 1)) throw optionError(`quantiles: level ${String(q)} is not in [0, 1]`, { field: 'quantiles', quantile: q });
   }
   return [...new Set(list)].sort((a, b) => a - b);
 }
@@ -251,14 +251,14 @@ export function planScenarios(model: ModelInfo, o: ScenarioOptions, planOptions:
   const labels = m.data.labels;
   const d = labels.length;
   const counts = m.data.valueKind === 'counts';
-  if (!isInt(o.count) || o.count < 1) throw optionError(`count must be a positive integer (got ${String(o.count)})`);
+  if (!isInt(o.count) || o.count < 1) throw optionError(`count must be a positive integer (got ${String(o.count)})`, { field: 'count', value: o.count ?? null });
   if (o.count > limits.maxCount) {
     throw unprocessable(`count ${o.count} is over the limit of ${limits.maxCount} scenarios per date`, { count: o.count, maxCount: limits.maxCount });
   }
-  if (!isInt(o.seed)) throw optionError(`seed must be an integer (got ${String(o.seed)})`);
+  if (!isInt(o.seed)) throw optionError(`seed must be an integer (got ${String(o.seed)})`, { field: 'seed', value: o.seed ?? null });
   const output = resolveOutput(model, o.output);
   const fallback = o.fallback ?? 'error';
-  if (fallback !== 'error' && fallback !== 'mixture') throw optionError(`fallback must be error or mixture (got ${String(fallback)})`);
+  if (fallback !== 'error' && fallback !== 'mixture') throw optionError(`fallback must be error or mixture (got ${String(fallback)})`, { field: 'fallback', value: fallback });
   const quantiles = checkQuantiles(o.quantiles, DEFAULT_SCENARIO_QUANTILES);
   const sampler = (o.sampler ?? m.sampling.sampler).trim();
   parseSampler(sampler, makeProcess(m.process));
