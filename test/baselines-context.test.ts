@@ -146,7 +146,7 @@ test('ets recovers a level shift that the weekday bootstrap misses (energy score
   // the bootstrap draws mostly pre-shift days (level 100 against 160); ETS follows the new level
   assert.ok(es.ets < 0.5 * es.boot, `ets ${es.ets.toFixed(2)} vs bootstrap ${es.boot.toFixed(2)}`);
   assert.ok(es.level < es.boot, `bootstrap-level ${es.level.toFixed(2)} vs bootstrap ${es.boot.toFixed(2)}`);
-  assert.match(ets.notes.join('\n'), /MSTL \(period 7, AutoETS on the remainder\) fitted on log daily totals/);
+  assert.match(ets.notes.join('\n'), /MSTL \(period 7, AutoETS on the remainder\) fitted on sqrt daily totals/);
 });
 
 test('ets on a weekday-only series: period 5, a Monday at lead 3 from a Friday', () => {
@@ -165,4 +165,17 @@ test('ets on a weekday-only series: period 5, a Monday at lead 3 from a Friday',
   assert.ok(Math.abs(mean(tue) / 200 - 1) < 0.05, `Tuesday mean total ${mean(tue)}`);
   assert.match(m.notes.join('\n'), /period 5/);
   throwsMixcast(() => m.sampleAt({ history: days, origin: friday.date, lead: 1, count: 5, seed: 1 }), 'UNPROCESSABLE', /the history has no Saturday/);
+});
+
+test('ets: the scale of the totals is an option; a total of 0 rules out log (noted)', () => {
+  throwsMixcast(() => etsBaseline({ scale: 'cube' as never }), 'BAD_INPUT', /scale must be one of log, sqrt, none, got 'cube'/);
+  const days = shifted(112);
+  days[50] = { ...days[50], values: [0, 0, 0, 0] };
+  const m = etsBaseline({ scale: 'log' });
+  const s = m.sampleAt({ history: days, origin: days[111].date, lead: 1, count: 20, seed: 1 });
+  assert.ok(s.every((row) => row.every(Number.isFinite)));
+  assert.match(m.notes.join('\n'), /fitted on daily totals \(a total does not allow the log scale\)/);
+  const logFit = etsBaseline({ scale: 'log' });
+  logFit.sampleAt({ history: shifted(112), origin: days[111].date, lead: 1, count: 20, seed: 1 });
+  assert.match(logFit.notes.join('\n'), /fitted on log daily totals$/);
 });
