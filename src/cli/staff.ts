@@ -12,7 +12,7 @@ import { Command, Option } from 'commander';
 import { inputError, optionError } from '../errors.js';
 import { toCsv } from '../io.js';
 import {
-  erlangA, erlangC, parseDuration, parsePlanCsv, parseScenariosCsv, scenarioStaffing, scenarioStaffingTable, simulate,
+  erlangA, erlangC, parseDuration, parsePlanCsv, parseScenariosCsv, scenariosForDate, scenarioStaffing, scenarioStaffingTable, simulate,
   type ScenarioStaffingResult, type SimulationResult, type Spread,
 } from '../staffing/index.js';
 import { action, emit, setupBackend } from './common.js';
@@ -165,8 +165,9 @@ function registerSimulate(staff: Command): void {
   staff
     .command('simulate')
     .description('simulate a staffing plan against scenario days (discrete-event, FCFS)')
-    .requiredOption('--plan <file>', "plan CSV: column 'agents', one row per interval (optional 'interval_start')")
-    .requiredOption('--scenarios <file>', 'scenario CSV: long (date,component,scenario,interval_start,value) or wide (v0..v{d-1})')
+    .requiredOption('--plan <file>', "plan CSV: column 'agents', one row per interval (optional 'interval'); `staff plan --out plan.csv` writes one")
+    .requiredOption('--scenarios <file>', 'scenario CSV: long (date, scenario, interval, value: `mixcast generate --out`) or wide (v0..v{d-1})')
+    .option('--date <YYYY-MM-DD>', 'the date whose scenarios to simulate (needed when the file holds several dates)')
     .option('--interval <duration>', 'interval length, e.g. 30m (default: read from interval_start)')
     .requiredOption('--aht <duration>', 'mean handle time, e.g. 180s')
     .option('--cv <x>', 'coefficient of variation of handle time (lognormal only)')
@@ -179,7 +180,11 @@ function registerSimulate(staff: Command): void {
     .action(
       action((opts: Opts) => {
         const plan = parsePlanCsv(readInput(String(opts.plan), 'plan'), String(opts.plan));
-        const scen = parseScenariosCsv(readInput(String(opts.scenarios), 'scenarios'), String(opts.scenarios));
+        const scen = scenariosForDate(
+          parseScenariosCsv(readInput(String(opts.scenarios), 'scenarios'), String(opts.scenarios)),
+          opts.date === undefined ? undefined : String(opts.date),
+          String(opts.scenarios),
+        );
         const given = optDur('--interval', opts.interval);
         if (given !== undefined && scen.intervalSeconds !== null && Math.abs(given - scen.intervalSeconds) > 1e-6) {
           throw optionError(`--interval is ${given} s but the scenarios' interval_start values are ${scen.intervalSeconds} s apart`);

@@ -1,14 +1,14 @@
 /**
- * Samplers, each one short function over (eps, y, ts) in centred coordinates y = x − c
- * (k-diffusion style). `eps(y, t)` returns the network's ε̂ for centred inputs at time t; the
- * caller adds c back at the end. All samplers run from t = 1 down to t = 0 on the time grid
- * `ts` and finish with the denoised estimate ŷ_0.
+ * Samplers, each one short free function over an ε-function (k-diffusion `sampling.py` style):
+ * `eps(y, t)` returns ε̂ for centred inputs y = x − c at time t (the Preconditioner builds it);
+ * the sampler walks the process's time grid from t = 1 down to t = 0 and returns the denoised ŷ0.
+ * The process (scheduler) never calls the network; the samplers do.
  *
- * Inpainting (intraday updating) is RePaint-style *replacement*: after every step to time s the
- * observed slots are overwritten with a fresh forward-noised copy of the observation at level s
- * (α_s·y_obs + σ_s·z), optionally with `jumps` − 1 resampling rounds (re-noise s → t and redo the
- * step) so the free slots harmonise with the observed ones. At the end the observed slots equal
- * the observation exactly.
+ * Inpainting (intraday updating) is RePaint-style *replacement* (Lugmayr et al. 2022), shared by
+ * every sampler through `walk`: after every step to time s the observed slots are overwritten
+ * with a fresh forward-noised copy of the observation at level s (α_s·y_obs + σ_s·z), optionally
+ * with `jumps` − 1 resampling rounds (re-noise s → t and redo the step) so the free slots
+ * harmonise with the observed ones. At the end the observed slots equal the observation exactly.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Process } from './process.js';
@@ -32,37 +32,28 @@ export interface SampleContext {
 }
 
 export type SamplerName = 'ddpm' | 'ddim' | 'em' | 'pc' | 'ode';
+export const SAMPLERS: SamplerName[] = ['ddpm', 'ddim', 'em', 'pc', 'ode'];
 export interface SamplerSpec {
   name: SamplerName;
   steps: number;
   eta: number;
 }
 
-/** Time grid 1 → 0 with `steps` steps. For the discrete family it lands on multiples of 1/T. */
+/** Signal-to-noise ratio r of the Langevin corrector (Song et al. 2021, Algorithms 4–5; their CIFAR-10 value). */
+export const LANGEVIN_SNR = 0.16;
+
+/** Time grid 1 → 0 with `steps` steps (the process's `timesteps`). */
 export function timeGrid(p: Process, steps: number): number[] {
-  const ts: number[] = [];
-  if (p.discrete) {
-    const T = p.config.T;
-    for (let i = 0; i <= steps; i++) ts.push(Math.round((T * (steps - i)) / steps) / T);
-  } else {
-    for (let i = 0; i < steps; i++) ts.push(1 - ((1 - p.tMin) * i) / Math.max(1, steps - 1));
-    ts.push(0);
-  }
-  return ts;
+  return p.timesteps(steps);
 }
 
-const denoised = (p: Process, y: tf.Tensor2D, e: tf.Tensor2D, t: number): tf.Tensor2D =>
-  tf.div(tf.sub(y, tf.mul(e, p.sigma(t))), p.alpha(t));
+// ---- shared helpers -------------------------------------------------------------------------
 
-/** d log α / dt and g² = dσ²/dt − 2 (dlogα/dt) σ² by central differences. */
-function drift(p: Process, t: number): { f: number; g2: number } {
-  const h = 1e-4;
-  const a = Math.max(0, t - h);
-  const b = Math.min(1, t + h);
-  const f = (Math.log(p.alpha(b)) - Math.log(p.alpha(a))) / (b - a);
-  const ds2 = (p.sigma(b) ** 2 - p.sigma(a) ** 2) / (b - a);
-  return { f, g2: Math.max(0, ds2 - 2 * f * p.sigma(t) ** 2) };
-}
+/** Score ∇ log p_t(y) = −ε̂/σ(t). */
+const toScore = (e: tf.Tensor2D, sigma: number): tf.Tensor2D => tf.div(e, -sigma);
+
+/** Mean over rows of the per-row Euclidean norm (as score_sde's corrector). */
+const meanNorm = (x: tf.Tensor2D): tf.Scalar => tf.mean(tf.norm(x, 'euclidean', 1));
 
 /** Overwrite observed slots with the observation noised to level s (or exactly at s = 0). */
 function replace(ctx: SampleContext, y: tf.Tensor2D, s: number): tf.Tensor2D {
@@ -74,7 +65,7 @@ function replace(ctx: SampleContext, y: tf.Tensor2D, s: number): tf.Tensor2D {
   });
 }
 
-/** Forward transition y_s → y_t (t > s), for RePaint jumps. */
+/** Forward transition y_s → y_t (t > s), for RePaint jumps: y_t = (α_t/α_s) y_s + sqrt(σ_t² − (α_t/α_s)² σ_s²) z. */
 function renoise(ctx: SampleContext, y: tf.Tensor2D, s: number, t: number): tf.Tensor2D {
   const p = ctx.process;
   const r = p.alpha(t) / p.alpha(s);
@@ -82,17 +73,17 @@ function renoise(ctx: SampleContext, y: tf.Tensor2D, s: number, t: number): tf.T
   return tf.tidy(() => tf.add(tf.mul(y, r), tf.mul(ctx.noise(), Math.sqrt(v))) as tf.Tensor2D);
 }
 
-type Step = (eps: EpsFn, y: tf.Tensor2D, t: number, s: number, ctx: SampleContext) => tf.Tensor2D;
+type Update = (y: tf.Tensor2D, t: number, s: number) => tf.Tensor2D;
 
-/** Run `step` over the grid with replacement/jumps; disposes intermediates. */
-function loop(step: Step, eps: EpsFn, y0: tf.Tensor2D, ts: number[], ctx: SampleContext): tf.Tensor2D {
-  let y = tf.tidy(() => replace(ctx, tf.clone(y0), ts[0]));
+/** Walk the grid `ts` with `update` (one step t → s), inpainting replacement and jumps; disposes intermediates. */
+function walk(ctx: SampleContext, yT: tf.Tensor2D, ts: number[], update: Update): tf.Tensor2D {
+  let y = tf.tidy(() => replace(ctx, tf.clone(yT), ts[0]));
   const jumps = ctx.inpaint ? Math.max(1, ctx.inpaint.jumps) : 1;
   for (let i = 0; i + 1 < ts.length; i++) {
     const t = ts[i];
     const s = ts[i + 1];
     for (let j = 0; j < jumps; j++) {
-      const next = tf.tidy(() => replace(ctx, step(eps, y, t, s, ctx), s));
+      const next = tf.tidy(() => replace(ctx, update(y, t, s), s));
       y.dispose();
       y = next;
       if (j + 1 < jumps && s > 0) {
@@ -105,81 +96,88 @@ function loop(step: Step, eps: EpsFn, y0: tf.Tensor2D, ts: number[], ctx: Sample
   return y;
 }
 
-/**
- * DDIM step (Song et al. 2021) for any (α, σ): ŷ0 = (y − σ_t ε̂)/α_t,
- * y_s = α_s ŷ0 + sqrt(σ_s² − ς²) ε̂ + ς z, ς = η σ_s sqrt(1 − (α_t σ_s / (α_s σ_t))²).
- * With η = 1 and every grid step this is DDPM ancestral sampling with the posterior variance.
- */
-const ddimStep =
-  (eta: number): Step =>
-  (eps, y, t, s, ctx) => {
-    const p = ctx.process;
-    const e = eps(y, t);
-    const y0 = denoised(p, y, e, t);
-    if (s <= 0) return y0;
-    const at = p.alpha(t), st = p.sigma(t), as = p.alpha(s), ss = p.sigma(s);
-    const ratio = (at * ss) / (as * st);
-    const sig = eta * ss * Math.sqrt(Math.max(0, 1 - ratio * ratio));
-    const dir = Math.sqrt(Math.max(0, ss * ss - sig * sig));
-    let out = tf.add(tf.mul(y0, as), tf.mul(e, dir)) as tf.Tensor2D;
-    if (sig > 0) out = tf.add(out, tf.mul(ctx.noise(), sig));
-    return out;
-  };
-
-/** Euler–Maruyama on the reverse SDE dy = [f y − g² ∇log p] dt + g dw̄, with ∇log p = −ε̂/σ. */
-const emStep: Step = (eps, y, t, s, ctx) => {
+/** One Euler–Maruyama step of the reverse SDE dy = [f y − g² ∇log p] dt + g dw̄ (Song et al. 2021, eq. 6). */
+function eulerMaruyamaStep(eps: EpsFn, ctx: SampleContext, y: tf.Tensor2D, t: number, s: number): tf.Tensor2D {
   const p = ctx.process;
   const e = eps(y, t);
-  if (s <= 0) return denoised(p, y, e, t);
-  const { f, g2 } = drift(p, t);
+  if (s <= 0) return p.denoised(y, e, t);
+  const { f, g2 } = p.sde(t);
   const dt = s - t;
-  const mean = tf.add(y, tf.mul(tf.add(tf.mul(y, f), tf.mul(e, g2 / p.sigma(t))), dt));
+  const mean = tf.add(y, tf.mul(tf.sub(tf.mul(y, f), tf.mul(toScore(e, p.sigma(t)), g2)), dt));
   return tf.add(mean, tf.mul(ctx.noise(), Math.sqrt(g2 * -dt))) as tf.Tensor2D;
-};
+}
 
-/** Predictor–corrector: an EM predictor, then one Langevin corrector step at s (snr 0.16). */
-const pcStep: Step = (eps, y, t, s, ctx) => {
-  const pred = emStep(eps, y, t, s, ctx);
-  if (s <= 0) return pred;
-  const p = ctx.process;
-  const e = eps(pred, s);
-  const score = tf.div(e, -p.sigma(s));
-  const z = ctx.noise();
-  const snr = 0.16;
-  const gn = tf.mean(tf.norm(score, 'euclidean', 1));
-  const zn = tf.mean(tf.norm(z, 'euclidean', 1));
-  const step = tf.mul(tf.square(tf.div(tf.mul(zn, snr), tf.add(gn, 1e-8))), 2 * p.alpha(s) ** 2);
-  return tf.add(tf.add(pred, tf.mul(score, step)), tf.mul(z, tf.sqrt(tf.mul(step, 2)))) as tf.Tensor2D;
-};
+// ---- samplers -------------------------------------------------------------------------------
 
-/** Probability-flow ODE dy/dt = f y + ½ g² ε̂/σ, Heun's method (Euler on the last step). */
-const odeStep: Step = (eps, y, t, s, ctx) => {
+/** DDIM with η (Song, Meng & Ermon 2021): the process's `step` on `steps` grid points. */
+export function sampleDdim(eps: EpsFn, yT: tf.Tensor2D, ctx: SampleContext, steps: number, eta = 0): tf.Tensor2D {
   const p = ctx.process;
-  const slope = (yy: tf.Tensor2D, tt: number) => {
-    const { f, g2 } = drift(p, tt);
-    return tf.add(tf.mul(yy, f), tf.mul(eps(yy, tt), (0.5 * g2) / p.sigma(tt))) as tf.Tensor2D;
+  return walk(ctx, yT, p.timesteps(steps), (y, t, s) => p.step(eps(y, t), t, s, y, eta, ctx.noise).prev);
+}
+
+/** DDPM ancestral sampling (Ho et al. 2020, Algorithm 2) = DDIM with η = 1 on every grid step. */
+export function sampleDdpm(eps: EpsFn, yT: tf.Tensor2D, ctx: SampleContext, steps: number): tf.Tensor2D {
+  return sampleDdim(eps, yT, ctx, steps, 1);
+}
+
+/** Euler–Maruyama on the reverse SDE; the last step (to t = 0) returns x̂0. */
+export function sampleEm(eps: EpsFn, yT: tf.Tensor2D, ctx: SampleContext, steps: number): tf.Tensor2D {
+  return walk(ctx, yT, ctx.process.timesteps(steps), (y, t, s) => eulerMaruyamaStep(eps, ctx, y, t, s));
+}
+
+/**
+ * Predictor–corrector (Song et al. 2021, Algorithms 4 (VE) and 5 (VP)): an Euler–Maruyama
+ * predictor, then one Langevin corrector step at s with
+ *   step size ε_L = 2 α_i (r ‖z‖ / ‖∇log p‖)²,  y ← y + ε_L ∇log p + sqrt(2 ε_L) z,
+ * norms per row, averaged over rows (as in score_sde's LangevinCorrector). In Algorithm 5,
+ * α_i = 1 − β_i is the per-step signal retention of the VP discretisation, *not* the signal
+ * scale α(t); for VE (Algorithm 4) it is 1. Both are exp(2 f(s) Δt) with the closed-form drift
+ * f = d log α/dt and the grid spacing Δt (1 − β(s)Δt to first order for VP, exactly 1 for VE).
+ */
+export function samplePc(eps: EpsFn, yT: tf.Tensor2D, ctx: SampleContext, steps: number, snr = LANGEVIN_SNR): tf.Tensor2D {
+  const p = ctx.process;
+  return walk(ctx, yT, p.timesteps(steps), (y, t, s) => {
+    const pred = eulerMaruyamaStep(eps, ctx, y, t, s);
+    if (s <= 0) return pred;
+    const score = toScore(eps(pred, s), p.sigma(s));
+    const z = ctx.noise();
+    const alphaI = Math.exp(2 * p.sde(s).f * (t - s));
+    const stepSize = tf.mul(tf.square(tf.div(tf.mul(meanNorm(z), snr), tf.add(meanNorm(score), 1e-8))), 2 * alphaI);
+    return tf.add(tf.add(pred, tf.mul(score, stepSize)), tf.mul(z, tf.sqrt(tf.mul(stepSize, 2)))) as tf.Tensor2D;
+  });
+}
+
+/**
+ * Probability-flow ODE dy/dt = f y − ½ g² ∇log p (Song et al. 2021, eq. 13), Heun's method
+ * (Karras et al. 2022, Algorithm 1); the last step (to t = 0) returns x̂0.
+ */
+export function sampleOde(eps: EpsFn, yT: tf.Tensor2D, ctx: SampleContext, steps: number): tf.Tensor2D {
+  const p = ctx.process;
+  const slope = (y: tf.Tensor2D, t: number): tf.Tensor2D => {
+    const { f, g2 } = p.sde(t);
+    return tf.sub(tf.mul(y, f), tf.mul(toScore(eps(y, t), p.sigma(t)), 0.5 * g2)) as tf.Tensor2D;
   };
-  if (s <= 0) return denoised(p, y, eps(y, t), t);
-  const dt = s - t;
-  const d1 = slope(y, t);
-  const yE = tf.add(y, tf.mul(d1, dt)) as tf.Tensor2D;
-  const d2 = slope(yE, s);
-  return tf.add(y, tf.mul(tf.add(d1, d2), 0.5 * dt)) as tf.Tensor2D;
-};
+  return walk(ctx, yT, p.timesteps(steps), (y, t, s) => {
+    if (s <= 0) return p.denoised(y, eps(y, t), t);
+    const dt = s - t;
+    const d1 = slope(y, t);
+    const d2 = slope(tf.add(y, tf.mul(d1, dt)) as tf.Tensor2D, s);
+    return tf.add(y, tf.mul(tf.add(d1, d2), 0.5 * dt)) as tf.Tensor2D;
+  });
+}
 
-/** Run a sampler from y_T (centred) to ŷ_0 (centred). */
+/** Run a sampler from y_T (centred) to ŷ0 (centred). */
 export function runSampler(spec: SamplerSpec, eps: EpsFn, yT: tf.Tensor2D, ctx: SampleContext): tf.Tensor2D {
-  const ts = timeGrid(ctx.process, spec.steps);
   switch (spec.name) {
     case 'ddpm':
-      return loop(ddimStep(1), eps, yT, ts, ctx);
+      return sampleDdpm(eps, yT, ctx, spec.steps);
     case 'ddim':
-      return loop(ddimStep(spec.eta), eps, yT, ts, ctx);
+      return sampleDdim(eps, yT, ctx, spec.steps, spec.eta);
     case 'em':
-      return loop(emStep, eps, yT, ts, ctx);
+      return sampleEm(eps, yT, ctx, spec.steps);
     case 'pc':
-      return loop(pcStep, eps, yT, ts, ctx);
+      return samplePc(eps, yT, ctx, spec.steps);
     case 'ode':
-      return loop(odeStep, eps, yT, ts, ctx);
+      return sampleOde(eps, yT, ctx, spec.steps);
   }
 }

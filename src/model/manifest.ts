@@ -6,6 +6,7 @@ export const FORMAT = 'mixcast-model';
 
 const num = z.number();
 const numArr = z.array(num);
+const skipBasisSchema = z.object({ U: z.array(numArr), lambda: numArr, shrinkage: num });
 
 export const manifestSchema = z.object({
   format: z.literal(FORMAT),
@@ -28,12 +29,19 @@ export const manifestSchema = z.object({
     timeDim: z.number().int().positive(),
     components: z.number().int().positive(),
     condition: z.enum(['component', 'none']),
+    /** Read only, from bundles written before `preconditioner` existed: the skip flag. */
     skip: z.boolean().optional(),
     /** Width of the context input u (0/absent: none). */
     contextDim: z.number().int().nonnegative().optional(),
-    /** Gaussian-skip covariance basis Σ = U diag(λ) Uᵀ; absent = Σ = I. */
-    skipBasis: z.object({ U: z.array(numArr), lambda: numArr, shrinkage: num }).optional(),
+    /** Read only, as `skip`: the covariance basis (absent = Σ = I). */
+    skipBasis: skipBasisSchema.optional(),
   }),
+  /**
+   * The Preconditioner's saved part: the Gaussian skip (Σ = U diag(λ) Uᵀ for `covariance`).
+   * Absent in bundles of this schema version written before it existed; then `network.skip` and
+   * `network.skipBasis` say the same (see `preconditionerOf` in model.ts).
+   */
+  preconditioner: z.object({ skip: z.enum(['covariance', 'identity', 'none']), basis: skipBasisSchema.optional() }).optional(),
   weights: z.object({
     file: z.string(),
     bytes: z.number().int(),

@@ -1,8 +1,8 @@
 /**
- * Reading staffing inputs from CSV text: a plan (column `agents`, optional `interval_start`)
- * and scenario days, either the generator's long table
- * `date,component,scenario,interval_start,value` (one day per date + scenario, intervals in
- * interval_start order) or a wide table with one row per scenario and columns v0..v{d−1}.
+ * Reading staffing inputs from CSV text: a plan (column `agents`, optional `interval` or
+ * `interval_start`; `staff plan --out` writes one) and scenario days, either the generator's long
+ * table (`date`, `scenario`, `interval` or `interval_start`, `value`; one day per date + scenario,
+ * intervals in time order) or a wide table with one row per scenario and columns v0..v{d−1}.
  */
 import * as aq from 'arquero';
 import { DateTime } from 'luxon';
@@ -47,7 +47,7 @@ function timeKey(source: string, v: string): number {
     const c = DateTime.fromFormat(v, f, { zone: 'utc' });
     if (c.isValid) return c.hour * 3600 + c.minute * 60 + c.second;
   }
-  throw inputError(`${source}: interval_start "${v}" is neither an ISO date-time nor a clock time like 07:30`);
+  throw inputError(`${source}: interval "${v}" is neither an ISO date-time nor a clock time like 07:30`);
 }
 
 export interface PlanFile {
@@ -55,20 +55,24 @@ export interface PlanFile {
   intervalStarts: string[] | null;
 }
 
-/** A plan CSV: column `agents` (whole numbers ≥ 0), one row per interval; ordered by `interval_start` when present. */
+/** The interval column of a table: `interval` (the output naming scheme) or the older `interval_start`. */
+const intervalColumn = (columns: string[]): string | null => (columns.includes('interval') ? 'interval' : columns.includes('interval_start') ? 'interval_start' : null);
+
+/** A plan CSV: column `agents` (whole numbers ≥ 0), one row per interval; ordered by `interval` (or `interval_start`) when present. */
 export function parsePlanCsv(text: string, source = 'plan'): PlanFile {
   const { columns, rows } = readCsv(text, source);
-  if (!columns.includes('agents')) throw inputError(`${source}: needs a column 'agents' (one row per interval); found ${columns.join(', ')}`);
+  if (!columns.includes('agents')) throw inputError(`${source}: needs a column 'agents' (one row per interval; \`mixcast staff plan --out plan.csv\` writes one); found ${columns.join(', ')}`);
+  const tcol = intervalColumn(columns);
   const items = rows.map((r, i) => {
     const a = numberAt(source, i, 'agents', r.agents);
     if (a < 0 || !Number.isInteger(a)) throw inputError(`${source}: data row ${i + 1}: agents must be a whole number ≥ 0 (got ${r.agents})`);
-    return { a, start: columns.includes('interval_start') ? r.interval_start : null };
+    return { a, start: tcol ? r[tcol] : null };
   });
-  if (columns.includes('interval_start')) {
+  if (tcol) {
     const keyed = items.map((it) => ({ ...it, k: timeKey(source, it.start as string) }));
     keyed.sort((x, y) => x.k - y.k);
     for (let i = 1; i < keyed.length; i++) {
-      if (keyed[i].k === keyed[i - 1].k) throw inputError(`${source}: interval_start ${keyed[i].start} appears twice`);
+      if (keyed[i].k === keyed[i - 1].k) throw inputError(`${source}: interval ${keyed[i].start} appears twice`);
     }
     return { agents: keyed.map((x) => x.a), intervalStarts: keyed.map((x) => x.start as string) };
   }
@@ -87,27 +91,28 @@ export interface ScenarioFile {
   intervalSeconds: number | null;
 }
 
-const LONG = ['date', 'scenario', 'interval_start', 'value'];
+const LONG = ['date', 'scenario', 'value'];
 
 /** Scenario days from the generator's long CSV or a wide CSV with columns v0..v{d−1}. */
 export function parseScenariosCsv(text: string, source = 'scenarios'): ScenarioFile {
   const { columns, rows } = readCsv(text, source);
-  if (LONG.every((c) => columns.includes(c))) return parseLong(columns, rows, source);
+  const tcol = intervalColumn(columns);
+  if (tcol && LONG.every((c) => columns.includes(c))) return parseLong(rows, source, tcol);
   if (columns.includes('v0')) return parseWide(columns, rows, source);
   throw inputError(
-    `${source}: expected the long scenario table (columns date,component,scenario,interval_start,value) ` +
+    `${source}: expected the long scenario table (columns date, scenario, interval, value, as \`mixcast generate\` writes) ` +
       `or a wide table with columns v0..v{d-1}; found ${columns.join(', ')}`,
   );
 }
 
-function parseLong(columns: string[], rows: Row[], source: string): ScenarioFile {
+function parseLong(rows: Row[], source: string, tcol: string): ScenarioFile {
   const allNumeric = rows.every((r) => r.scenario !== '' && Number.isFinite(Number(r.scenario)));
   const keyed = rows.map((r, i) => ({
     date: r.date,
     scenario: r.scenario,
     s: allNumeric ? Number(r.scenario) : 0,
-    t: timeKey(source, r.interval_start),
-    start: r.interval_start,
+    t: timeKey(source, r[tcol]),
+    start: r[tcol],
     value: numberAt(source, i, 'value', r.value),
   }));
   // arquero: order days by date then scenario, intervals by start time; count each day's intervals
@@ -125,7 +130,7 @@ function parseLong(columns: string[], rows: Row[], source: string): ScenarioFile
   for (let j = 0; j < ordered.length; j += d) {
     const day = ordered.slice(j, j + d);
     for (let i = 1; i < d; i++) {
-      if (day[i].t === day[i - 1].t) throw inputError(`${source}: day ${day[i].date} scenario ${day[i].scenario} has interval_start ${day[i].start} twice`);
+      if (day[i].t === day[i - 1].t) throw inputError(`${source}: day ${day[i].date} scenario ${day[i].scenario} has interval ${day[i].start} twice`);
     }
     day.forEach((x) => {
       if (x.value < 0) throw inputError(`${source}: day ${x.date} scenario ${x.scenario} at ${x.start}: value ${x.value} is negative; call counts must be ≥ 0`);
@@ -160,4 +165,22 @@ function parseWide(columns: string[], rows: Row[], source: string): ScenarioFile
     intervalStarts: null,
     intervalSeconds: null,
   };
+}
+
+/**
+ * The scenario days of one date. With `date`, keep that date's rows (an error lists the dates the
+ * file holds when it is not among them); without it, a file holding several dates is an error:
+ * pooling different days would mix their call volumes into one plan check.
+ */
+export function scenariosForDate(file: ScenarioFile, date: string | undefined, source = 'scenarios'): ScenarioFile {
+  const dates = [...new Set(file.labels.map((l) => l.date).filter((d): d is string => d !== null && d !== ''))];
+  const list = (ds: string[]) => (ds.length > 5 ? `${ds.slice(0, 5).join(', ')}, … (${ds.length} dates)` : ds.join(', '));
+  if (date === undefined) {
+    if (dates.length > 1) throw inputError(`${source} holds scenarios for ${dates.length} dates (${list(dates)}); choose one with --date YYYY-MM-DD`);
+    return file;
+  }
+  if (dates.length === 0) throw inputError(`${source} has no date column, so --date ${date} cannot select rows; leave --date out`);
+  const keep = file.labels.map((l, i) => (l.date === date ? i : -1)).filter((i) => i >= 0);
+  if (keep.length === 0) throw inputError(`${source} has no scenarios for --date ${date}; it holds ${list(dates)}`);
+  return { ...file, scenarios: keep.map((i) => file.scenarios[i]), labels: keep.map((i) => file.labels[i]) };
 }

@@ -21,5 +21,5 @@ export {
 export { spread, quantileInverseCdf, quantileLinear, type Spread } from './quantile.js';
 export { parseDuration } from './duration.js';
 export { scheduledStaff, MAX_AHT_SECONDS, MAX_OFFERED_LOAD } from './validate.js';
-export { parsePlanCsv, parseScenariosCsv, type PlanFile, type ScenarioFile } from './files.js';
+export { parsePlanCsv, parseScenariosCsv, scenariosForDate, type PlanFile, type ScenarioFile } from './files.js';
 export { staffFromModel, staffScenarios, type ModelStaffingRequest, type ModelStaffingResult, type DateStaffing } from './from-model.js';

@@ -271,19 +271,24 @@ export function scenarioStaffing(scenarios: number[][], opts: ScenarioStaffingOp
   };
 }
 
-/** One row per interval of a scenario-staffing result, for CSV / text output. */
+/**
+ * One row per interval of a scenario-staffing result, for CSV / text output. `agents` is the plan
+ * to staff (the newsvendor plan when costs were given, else the coverage plan): the column
+ * `staff simulate --plan` reads. Quantile columns are `required_q<level>` (README: output names).
+ */
 export function scenarioStaffingTable(r: ScenarioStaffingResult, intervalLabels?: string[]): { header: string[]; rows: (string | number)[][] } {
-  const pct = (l: number) => `p${Math.round(l * 1000) / 10}`.replace('.', '_');
   const plans = [r.plans.mean, r.plans.coverage, ...(r.plans.newsvendor ? [r.plans.newsvendor] : [])];
+  const chosen = r.plans.newsvendor ?? r.plans.coverage;
   const header = [
-    'interval', 'mean_calls',
-    ...r.requiredQuantiles.map((q) => `required_${pct(q.level)}`),
+    'interval', 'agents', 'mean_calls',
+    ...r.requiredQuantiles.map((q) => `required_q${String(q.level)}`),
     ...plans.flatMap((p) => [`${p.name}_agents`, `${p.name}_scheduled`, `${p.name}_expected_sl`, `${p.name}_miss_share`]),
   ];
   const rows: (string | number)[][] = [];
   for (let i = 0; i < r.intervals; i++) {
     rows.push([
       intervalLabels?.[i] ?? i,
+      chosen.agents[i],
       round(r.meanCalls[i], 3),
       ...r.requiredQuantiles.map((q) => q.agents[i]),
       ...plans.flatMap((p) => [p.agents[i], p.scheduled[i], round(p.expectedServiceLevel[i], 5), round(p.missShare[i], 5)]),

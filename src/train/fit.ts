@@ -9,7 +9,17 @@ import type { CalendarOptions } from '../calendar/types.js';
 import { defaultTransform, fitTransform, toModelSpace, type TransformKind } from '../transform/index.js';
 import { pooledCovarianceBasis } from '../prior/covariance.js';
 import { buildPrior, misspecifyPrior, parsePriorSpec, reverseEffort, serialisePrior, type MixturePrior, type ReverseEffort } from '../prior/index.js';
-import { defaultProcessConfig, makeProcess, parseSampler, veSigmaMax, type Family, type ScheduleName } from '../diffusion/index.js';
+import {
+  defaultProcessConfig,
+  makeProcess,
+  parseSampler,
+  Preconditioner,
+  SKIP_MODES,
+  veSigmaMax,
+  type Family,
+  type ScheduleName,
+  type SkipMode,
+} from '../diffusion/index.js';
 import type { DenoiserConfig, NamedWeight } from '../nn/denoiser.js';
 import { backendInfo } from '../backend.js';
 import { optionError, inputError } from '../errors.js';
@@ -63,8 +73,7 @@ export interface FitOptions {
   onCheckpoint?: (step: number, model: MixcastModel) => void;
 }
 
-export type SkipMode = 'covariance' | 'identity' | 'none';
-export const SKIP_MODES: SkipMode[] = ['covariance', 'identity', 'none'];
+export { SKIP_MODES, type SkipMode };
 
 export const defaultFitOptions: FitOptions = {
   prior: 'weekday',
@@ -165,7 +174,7 @@ export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { mo
   parseSampler(o.sampler, p);
   if (!SKIP_MODES.includes(o.skip)) throw optionError(`--skip must be one of ${SKIP_MODES.join(', ')} (got ${String(o.skip)})`);
   const skipBasis = o.skip === 'covariance' ? pooledCovarianceBasis(z, assign, prior.centers) : undefined;
-  const netConfig: DenoiserConfig & { skipBasis?: ReturnType<typeof pooledCovarianceBasis> } = {
+  const netConfig: DenoiserConfig = {
     d,
     hidden: o.hidden,
     blocks: o.blocks,
@@ -173,8 +182,6 @@ export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { mo
     components: prior.centers.length,
     // One component carries no label information: the network is unconditional then.
     condition: prior.centers.length > 1 ? o.condition : 'none',
-    skip: o.skip !== 'none',
-    ...(skipBasis ? { skipBasis } : {}),
   };
   const lo: number[] = [];
   const hi: number[] = [];
@@ -189,6 +196,7 @@ export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { mo
     lo.push(a - margin);
     hi.push(b + margin);
   }
+  const pre = new Preconditioner(p, { skip: o.skip, basis: skipBasis, bounds: { lo, hi } });
   const backend = backendInfo()?.name ?? 'unknown';
   const manifestFor = (layout: NamedWeight[], r: TrainStats): Manifest => ({
     format: FORMAT,
@@ -197,6 +205,7 @@ export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { mo
     createdAt: new Date().toISOString(),
     process: processConfig,
     network: netConfig,
+    preconditioner: { skip: o.skip, ...(skipBasis ? { basis: skipBasis } : {}) },
     weights: { file: 'weights.bin', bytes: 0, sha256: '0'.repeat(64), layout },
     transform,
     prior: serialisePrior(prior),
@@ -237,7 +246,9 @@ export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { mo
       lossCurve: r.lossCurve,
     },
   });
-  const result = trainDenoiser(netConfig, p, z, assign, prior.centers, {
+  // One row per training day: its component's center (conditional centers would go here).
+  const days = { z, components: assign, centers: assign.map((k) => prior.centers[k]) };
+  const result = trainDenoiser(netConfig, pre, days, {
     steps: o.steps,
     batch: o.batch,
     seed: o.seed,
@@ -245,7 +256,6 @@ export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { mo
     validation: o.validation,
     patience: o.patience,
     onProgress: o.onProgress,
-    skipBasis: skipBasis ?? null,
     checkpoints: o.checkpoints,
     onCheckpoint: o.onCheckpoint
       ? (step, ema) => o.onCheckpoint!(step, new MixcastModel(manifestFor(ema.layout(), { ...partialStats, steps: step }), ema))

@@ -6,7 +6,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { rng } from '../random.js';
 import { Denoiser, type DenoiserConfig } from '../nn/denoiser.js';
-import { epsLoss, noiseBatch, type NoisedBatch, type Process, type SkipBasis } from '../diffusion/index.js';
+import { FlatAdam } from '../nn/optimizer.js';
+import { ShardedGradients, availableCores } from './parallel.js';
+import {
+  checkTrainingDays,
+  drawBatch,
+  legacyPreconditioner,
+  Preconditioner,
+  type Process,
+  type SkipBasis,
+  type TrainBatch,
+  type TrainingDays,
+} from '../diffusion/index.js';
 
 export interface TrainLoopOptions {
   steps: number;
@@ -27,10 +38,23 @@ export interface TrainLoopOptions {
   onProgress?: (e: ProgressEvent) => void;
   /** Emit a progress event every this many steps. */
   progressEvery: number;
+  /**
+   * Data-parallel shards per batch (src/train/parallel.ts): the gradient is the size-weighted sum
+   * of the shards' gradients. Results depend on the seed and this number only.
+   */
+  workers: number;
+  /**
+   * Run shards 2.. on worker threads: `auto` when there is more than one core and the run has at
+   * least 200 steps. Threads change the speed, never the numbers.
+   */
+  threads: boolean | 'auto';
   /** Steps after which `onCheckpoint` sees the current EMA network (for steps-vs-quality curves). */
   checkpoints?: number[];
   onCheckpoint?: (step: number, ema: Denoiser) => void;
-  /** Gaussian-skip basis (used when config.skip). */
+  /**
+   * Former interface only (`trainDenoiser(config, process, z, assign, centers, …)`): the
+   * Gaussian-skip basis, used when `config.skip` is set. The current interface takes a Preconditioner.
+   */
   skipBasis?: SkipBasis | null;
 }
 
@@ -56,6 +80,8 @@ export interface TrainResult {
   trainDays: number;
   valDays: number;
   lossCurve: { step: number; loss: number; valLoss: number | null }[];
+  /** How the batches were split: shards, worker threads ready at the end, shards they computed. */
+  parallel?: { shards: number; threads: number; offloadedShards: number };
 }
 
 export const defaultTrainLoopOptions: TrainLoopOptions = {
@@ -71,6 +97,8 @@ export const defaultTrainLoopOptions: TrainLoopOptions = {
   evalEvery: 250,
   patience: 0,
   progressEvery: 50,
+  workers: 2,
+  threads: 'auto',
 };
 
 /** Split day indices into train/validation deterministically (every ⌈1/share⌉-th day held out). */
@@ -81,45 +109,67 @@ export function splitDays(n: number, share: number): { train: number[]; val: num
   return { train: all.filter((i) => i % every !== every - 1), val: all.filter((i) => i % every === every - 1) };
 }
 
+/**
+ * Train a denoiser on `days` (one row per training day: clean day, component label, center,
+ * optional context) with the loss of the Preconditioner `pre` (centring on each row's center,
+ * Gaussian skip, c_in). Returns the EMA network.
+ *
+ * The second form is the former interface (component-indexed centers, the skip from
+ * `config.skip` and `options.skipBasis`), kept for the benchmarks.
+ */
+export function trainDenoiser(config: DenoiserConfig, pre: Preconditioner, days: TrainingDays, options?: Partial<TrainLoopOptions>): TrainResult;
+export function trainDenoiser(config: DenoiserConfig, p: Process, z: number[][], assign: number[], centers: number[][], options?: Partial<TrainLoopOptions>): TrainResult;
 export function trainDenoiser(
   config: DenoiserConfig,
-  p: Process,
-  z: number[][],
-  assign: number[],
-  centers: number[][],
-  options: Partial<TrainLoopOptions> = {},
+  preOrProcess: Preconditioner | Process,
+  daysOrZ: TrainingDays | number[][],
+  a?: number[] | Partial<TrainLoopOptions>,
+  b?: number[][],
+  c?: Partial<TrainLoopOptions>,
 ): TrainResult {
+  if (preOrProcess instanceof Preconditioner) return train(config, preOrProcess, daysOrZ as TrainingDays, (a as Partial<TrainLoopOptions> | undefined) ?? {});
+  const assign = a as number[];
+  const o = c ?? {};
+  const pre = legacyPreconditioner(preOrProcess, config.skip, o.skipBasis);
+  return train(config, pre, { z: daysOrZ as number[][], components: assign, centers: assign.map((k) => b![k]) }, o);
+}
+
+function train(config: DenoiserConfig, pre: Preconditioner, days: TrainingDays, options: Partial<TrainLoopOptions>): TrainResult {
   const o = { ...defaultTrainLoopOptions, ...options };
-  const d = config.d;
+  const { n, d } = checkTrainingDays(days);
+  if (d !== config.d) throw new Error(`training days have ${d} values; the network expects ${config.d}`);
+  const p = pre.process;
   const r = rng(o.seed);
   const net = new Denoiser(config, r.seed32());
   const ema = new Denoiser(config, 0);
   ema.copyFrom(net);
-  const { train, val } = splitDays(z.length, o.validation);
-  const basis = config.skip ? (o.skipBasis ?? null) : null;
-  const U = basis ? tf.tensor2d(basis.U) : null;
-  const opt = tf.train.adam(o.lr, 0.9, 0.999, 1e-8);
+  const { train, val } = splitDays(n, o.validation);
+  // Adam, clipping and the EMA run on the JS side over one flat vector (src/nn/optimizer.ts).
+  const opt = new FlatAdam(net.vars, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, clip: o.clip });
+  let lr = o.lr;
   const setLr = (step: number) => {
     const warm = Math.min(1, (step + 1) / Math.max(1, o.warmup));
     const prog = Math.min(1, step / Math.max(1, o.steps));
     const cos = o.lrFloor + (1 - o.lrFloor) * 0.5 * (1 + Math.cos(Math.PI * prog));
-    (opt as unknown as { learningRate: number }).learningRate = o.lr * warm * cos;
+    lr = o.lr * warm * cos;
   };
   // A fixed validation set: each held-out day at 8 noise levels, drawn once.
-  let valBatch: NoisedBatch | null = null;
+  let valBatch: TrainBatch | null = null;
   if (val.length) {
     const vr = rng(o.seed ^ 0x5eed);
     const rows = val.flatMap((i) => Array(8).fill(i) as number[]);
-    valBatch = noiseBatch(p, z, assign, centers, rows, vr, basis);
+    valBatch = drawBatch(p, days, rows, vr);
   }
   const evalVal = (): number | null => {
     if (!valBatch) return null;
-    const l = epsLoss(ema, valBatch, d, U);
+    opt.writeEma(ema.vars);
+    const l = pre.loss(ema, valBatch);
     const v = l.dataSync()[0];
     l.dispose();
     return v;
   };
-  const names = net.vars.map((v) => v.name);
+  const useThreads = o.threads === 'auto' ? availableCores() > 1 && o.steps >= 200 : o.threads;
+  const shards = new ShardedGradients(net, pre, opt, { shards: Math.max(1, Math.floor(o.workers)), threads: useThreads, backend: tf.getBackend() });
   const start = performance.now();
   let lastLoss = NaN;
   let best: { loss: number; weights: Float32Array } | null = null;
@@ -130,61 +180,57 @@ export function trainDenoiser(
   const lossCurve: TrainResult['lossCurve'] = [];
   let lossAcc = 0;
   let lossN = 0;
-  for (step = 0; step < o.steps; step++) {
-    setLr(step);
-    const rows = Array.from({ length: o.batch }, () => train[r.int(train.length)]);
-    const batch = noiseBatch(p, z, assign, centers, rows, r, basis);
-    const lossT = tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => epsLoss(net, batch, d, U), net.vars);
-      const list = names.map((n) => grads[n]);
-      const norm = tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g)))));
-      const factor = tf.minimum(1, tf.div(o.clip, tf.add(norm, 1e-6)));
-      const clipped: tf.NamedTensorMap = {};
-      names.forEach((n, i) => (clipped[n] = tf.mul(list[i], factor)));
-      opt.applyGradients(clipped as unknown as Parameters<typeof opt.applyGradients>[0]);
-      const decay = Math.min(o.emaDecay, (1 + step) / (10 + step));
-      ema.vars.forEach((v, i) => v.assign(tf.add(tf.mul(v, decay), tf.mul(net.vars[i], 1 - decay))));
-      return value;
-    });
-    const lv = lossT.dataSync()[0];
-    lossT.dispose();
-    if (!Number.isFinite(lv)) throw new Error(`training diverged at step ${step + 1} (loss ${lv}); lower --lr`);
-    lossAcc += lv;
-    lossN++;
-    const done = step + 1;
-    const isEval = valBatch && (done % o.evalEvery === 0 || done === o.steps);
-    if (isEval) {
-      valLoss = evalVal();
-      if (valLoss !== null && (best === null || valLoss < best.loss)) {
-        best = { loss: valLoss, weights: ema.vars.length ? flatten(ema) : new Float32Array() };
-        sinceBest = 0;
-      } else {
-        sinceBest++;
+  try {
+    for (step = 0; step < o.steps; step++) {
+      setLr(step);
+      const rows = Array.from({ length: o.batch }, () => train[r.int(train.length)]);
+      const batch = drawBatch(p, days, rows, r);
+      opt.zeroGrad();
+      const lv = shards.step(batch);
+      opt.step(lr, Math.min(o.emaDecay, (1 + step) / (10 + step)));
+      if (!Number.isFinite(lv)) throw new Error(`training diverged at step ${step + 1} (loss ${lv}); lower --lr`);
+      lossAcc += lv;
+      lossN++;
+      const done = step + 1;
+      const isEval = valBatch && (done % o.evalEvery === 0 || done === o.steps);
+      if (isEval) {
+        valLoss = evalVal();
+        if (valLoss !== null && (best === null || valLoss < best.loss)) {
+          best = { loss: valLoss, weights: Float32Array.from(opt.ema) };
+          sinceBest = 0;
+        } else {
+          sinceBest++;
+        }
+      }
+      if (done % o.progressEvery === 0 || done === o.steps || isEval) {
+        lastLoss = lossAcc / lossN;
+        lossCurve.push({ step: done, loss: lastLoss, valLoss: isEval ? valLoss : null });
+        lossAcc = 0;
+        lossN = 0;
+        const secs = (performance.now() - start) / 1000;
+        const sps = done / Math.max(secs, 1e-9);
+        o.onProgress?.({ step: done, steps: o.steps, loss: lastLoss, valLoss, stepsPerSec: sps, etaSeconds: (o.steps - done) / sps });
+      }
+      if (o.onCheckpoint && o.checkpoints?.includes(done)) {
+        opt.writeEma(ema.vars);
+        o.onCheckpoint(done, ema);
+      }
+      if (isEval && o.patience > 0 && sinceBest >= o.patience) {
+        stoppedEarly = true;
+        step++;
+        break;
       }
     }
-    if (done % o.progressEvery === 0 || done === o.steps || isEval) {
-      lastLoss = lossAcc / lossN;
-      lossCurve.push({ step: done, loss: lastLoss, valLoss: isEval ? valLoss : null });
-      lossAcc = 0;
-      lossN = 0;
-      const secs = (performance.now() - start) / 1000;
-      const sps = done / Math.max(secs, 1e-9);
-      o.onProgress?.({ step: done, steps: o.steps, loss: lastLoss, valLoss, stepsPerSec: sps, etaSeconds: (o.steps - done) / sps });
-    }
-    if (o.onCheckpoint && o.checkpoints?.includes(done)) o.onCheckpoint(done, ema);
-    if (isEval && o.patience > 0 && sinceBest >= o.patience) {
-      stoppedEarly = true;
-      step++;
-      break;
-    }
+  } finally {
+    shards.close();
   }
   const seconds = (performance.now() - start) / 1000;
+  opt.writeEma(ema.vars);
   if (best && (stoppedEarly || (valLoss !== null && best.loss < valLoss))) {
     ema.importWeights(best.weights, ema.layout());
   }
-  opt.dispose();
+  const parallel = { shards: Math.max(1, Math.floor(o.workers)), threads: shards.threadsUsed, offloadedShards: shards.offloaded };
   net.dispose();
-  U?.dispose();
   return {
     net: ema,
     steps: step,
@@ -197,16 +243,6 @@ export function trainDenoiser(
     trainDays: train.length,
     valDays: val.length,
     lossCurve,
+    parallel,
   };
-}
-
-function flatten(net: Denoiser): Float32Array {
-  const parts = net.vars.map((v) => v.dataSync() as Float32Array);
-  const out = new Float32Array(parts.reduce((s, q) => s + q.length, 0));
-  let o = 0;
-  for (const q of parts) {
-    out.set(q, o);
-    o += q.length;
-  }
-  return out;
 }
