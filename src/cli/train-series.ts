@@ -1,0 +1,83 @@
+/**
+ * `mixcast train --per-series`: one model per series of a multi-series file, trained in
+ * parallel on unit threads as an embedded train batch (the same units `mixcast batch --kind
+ * train` runs on Redis workers), saved in one folder with an index (src/model/collection.ts).
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { isMixcastError, MixcastError } from '../errors.js';
+import { checkCollectionTarget } from '../model/collection.js';
+import { parseWeekdays } from '../calendar/index.js';
+import { seriesNames } from '../../adapters/ingest.js';
+import { readTable } from '../../adapters/read.js';
+import { batchRequestSchema, EmbeddedEngine, startUnitRunner, waitFor } from '../jobs/index.js';
+import { log } from './common.js';
+import { ingestOptionsFrom } from './options.js';
+
+/** The ingest error for a file with several series, with the way out named. */
+export function perSeriesHint(e: unknown): never {
+  if (isMixcastError(e) && Array.isArray((e.details as { series?: unknown } | null)?.series) && ((e.details as { series: unknown[] }).series.length > 1)) {
+    throw new MixcastError(e.code, `${e.message}, or train one model per series with --per-series (a global model shared by several series is not available yet)`, e.details);
+  }
+  throw e;
+}
+
+export async function trainPerSeries(opts: Record<string, unknown>, fit: Record<string, unknown>): Promise<void> {
+  const out = path.resolve(String(opts.out));
+  checkCollectionTarget(out);
+  const io = ingestOptionsFrom(opts);
+  const input = path.resolve(io.input);
+  const { names } = seriesNames(readTable(input).rows, { seriesCol: io.seriesCol, source: io.input });
+  const series = io.series ? [io.series] : names;
+  const weekendText = String(opts.weekend ?? 'sat,sun').trim().toLowerCase();
+  const { seed, ...rest } = fit;
+  const req = batchRequestSchema.parse(
+    JSON.parse(
+      JSON.stringify({
+        kind: 'train',
+        model: path.basename(out),
+        series,
+        seed,
+        train: {
+          input,
+          seriesCol: io.seriesCol,
+          timeCol: io.timeCol,
+          valueCol: io.valueCol,
+          tz: io.tz,
+          interval: io.interval,
+          open: io.open,
+          close: io.close,
+          valueKind: io.valueKind,
+          missing: io.missing,
+          duplicates: io.duplicates,
+          days: io.days,
+          hemisphere: opts.hemisphere,
+          weekend: weekendText === 'none' ? [] : parseWeekdays(weekendText, 'weekend'),
+          minDays: opts.minDays !== undefined ? Number(opts.minDays) : undefined,
+          fit: rest,
+        },
+      }),
+    ),
+  );
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  const threads = Math.max(1, Math.min((opts.threads as number | undefined) ?? cores, series.length));
+  const root = path.dirname(out);
+  const engine = new EmbeddedEngine(await startUnitRunner(threads, root, (opts.backend as string | undefined) ?? process.env.MIXCAST_BACKEND), { root, inputAnywhere: true });
+  try {
+    const t0 = Date.now();
+    const sub = await engine.submit(req);
+    log(`training ${series.length} per-series models on ${threads} thread(s): ${series.join(', ')}`);
+    let last = -1;
+    const s = await waitFor(engine, sub.id, (st) => {
+      if (st.progress.done !== last) log(`trained ${st.progress.done}/${st.progress.total} series`);
+      last = st.progress.done;
+    }, 500);
+    if (s.state !== 'completed') throw new MixcastError('UNPROCESSABLE', `per-series training failed: ${s.error ?? s.state}`);
+    const r = await engine.result(sub.id);
+    log(`saved ${r.series.length} models to ${String(opts.out)} (index ${path.join(String(opts.out), 'collection.json')})`);
+    const summary = { collection: String(opts.out), seconds: (Date.now() - t0) / 1000, threads, series: r.results.map((x) => ({ series: x.series, version: x.version, ...(x.result as object) })) };
+    process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+  } finally {
+    await engine.close();
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * `/v1/jobs`: submit a batch (202 + id), poll its state and progress, fetch its result (JSON,
+ * or CSV with `Accept: text/csv`, streamed), cancel it. Mounted by the server's app; errors go
+ * to the app's error contract.
+ */
+import express, { type Request, type Response } from 'express';
+import { MixcastError } from '../errors.js';
+import { csvChunks, jsonChunks, writePieces } from '../server/respond.js';
+import { batchRequestSchema } from './request.js';
+import { batchTable } from './assemble.js';
+import type { JobEngine } from './engine.js';
+
+const wantsCsv = (req: Request) => req.accepts(['application/json', 'text/csv']) === 'text/csv';
+
+/** The router over `engine`; without one every route answers 503 with what to start. */
+export function jobsRouter(engine: JobEngine | null | undefined): express.Router {
+  const r = express.Router();
+  const need = (): JobEngine => {
+    if (!engine) throw new MixcastError('TIMEOUT', 'batch jobs are not enabled on this server; start it with `mixcast serve --models DIR` (embedded jobs) or `--redis URL`');
+    return engine;
+  };
+  r.post('/', async (req: Request, res: Response) => {
+    const body = req.body;
+    if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw new MixcastError('BAD_REQUEST', 'the request body must be a JSON object (send Content-Type: application/json)');
+    }
+    const parsed = batchRequestSchema.safeParse(body);
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      const where = first.path.length ? `${first.path.join('.')}: ` : '';
+      throw new MixcastError('BAD_REQUEST', `invalid job: ${where}${first.message}`, { issues: parsed.error.issues.slice(0, 20).map((i) => ({ path: i.path.join('.'), message: i.message })) });
+    }
+    const s = await need().submit(parsed.data);
+    res.status(s.existing && s.status.state === 'completed' ? 200 : 202).setHeader('Location', `/v1/jobs/${s.id}`).json({ ...s.status, existing: s.existing });
+  });
+  r.get('/:id', async (req: Request, res: Response) => {
+    res.json(await need().status(String(req.params.id)));
+  });
+  r.get('/:id/result', async (req: Request, res: Response) => {
+    const result = await need().result(String(req.params.id));
+    if (wantsCsv(req)) {
+      const t = batchTable(result);
+      await writePieces(res, csvChunks(t.header, t.rows), 'text/csv; charset=utf-8');
+    } else await writePieces(res, jsonChunks(result), 'application/json; charset=utf-8');
+  });
+  r.delete('/:id', async (req: Request, res: Response) => {
+    res.json(await need().cancel(String(req.params.id)));
+  });
+  return r;
+}
