@@ -195,6 +195,11 @@ export class ShardedGradients {
     return loss;
   }
 
+  /** Whether every worker thread is up (shards run here until then). */
+  get ready(): boolean {
+    return this.workers.every((w) => w.ready);
+  }
+
   close(): void {
     this.workers.forEach((w) => w.close());
   }
