@@ -81,6 +81,38 @@ export const manifestSchema = z.object({
     dayComponents: z.array(z.tuple([z.string(), z.number().int()])),
   }),
   sampling: z.object({ sampler: z.string(), inpaintJumps: z.number().int().positive() }),
+  /**
+   * Conditional centers c(k, u) = c_k + B·ũ (src/context): how u is built, its standardisation,
+   * B (m × d), how the penalties were chosen, and the tail of the training history (daily
+   * totals, and the day vectors of the last weeks) that gives the context at the default origin.
+   * Absent: an unconditional model.
+   */
+  context: z
+    .object({
+      spec: z.object({
+        windows: z.array(z.number().int().positive()),
+        leadBands: z.array(z.number().int().positive()),
+        maxLead: z.number().int().positive(),
+        covariates: z.array(z.string()),
+      }),
+      keyLogMean: z.record(z.string(), num),
+      overallLogMean: num,
+      mean: numArr,
+      std: numArr,
+      B: z.array(numArr),
+      selection: z.array(
+        z.object({
+          group: z.string(),
+          penalty: num.nullable(),
+          validation: z.array(z.object({ penalty: num.nullable(), mse: num })),
+        }),
+      ),
+      pairs: z.number().int(),
+      /** Reverse effort E‖x0 − c‖² over the training pairs around c_k and around c(k, u). */
+      effort: z.object({ mixture: num, conditional: num }),
+      history: z.array(z.object({ date: z.string(), total: num, values: numArr.optional() })),
+    })
+    .optional(),
   training: z.object({
     steps: z.number().int(),
     requestedSteps: z.number().int(),

@@ -5,6 +5,8 @@
 import { intervalQuantiles, quantile, levelKey, type Vec } from '../eval/scores.js';
 import { applyOps, type SlotOp } from './whatif.js';
 import type { Predictor, ScenarioUnit, UnitDate } from './plan.js';
+import { resolveKey } from '../calendar/index.js';
+import { scenarioContext } from '../context/paths.js';
 
 /**
  * Each scenario's simulated path within a unit: `paths[s][j]` is scenario s's day on the unit's
@@ -26,12 +28,28 @@ export interface UnitInputs {
 /**
  * THE PER-DATE INPUT HOOK. The sampler's inputs for one date of a unit, computed before that
  * date is sampled from each scenario's path so far (`paths[s]`: its days on the unit's earlier
- * dates). Today: the planned components, nothing else. Context-aware scenarios (issue 9) compute
- * conditional centers or context from the path here — and make `needsPaths` (plan.ts) true so
- * that the planner keeps a chunk's dates in one unit.
+ * dates). A model without context gets the planned components. A context-aware model gets, per
+ * scenario, the conditional center c(k, u) and the context u computed from the observed history
+ * up to the origin followed by that scenario's own simulated days (src/context/paths.ts).
  */
-export function inputsFor(_predictor: Predictor, _unit: ScenarioUnit, date: UnitDate, _paths: Paths): UnitInputs {
-  return { components: date.components };
+export function inputsFor(predictor: Predictor, unit: ScenarioUnit, date: UnitDate, paths: Paths): UnitInputs {
+  const cc = predictor.manifest.context;
+  if (!cc) return { components: date.components };
+  const j = unit.dates.indexOf(date);
+  const m = predictor.manifest;
+  const keyOf = (dt: string) => resolveKey(dt, { spec: m.calendar.keySpec, keyMap: m.calendar.keyMap }, m.calendar.options);
+  const simulated = paths.map((days) => days.slice(0, j).map((row, i) => ({ date: unit.dates[i].date, total: row.reduce((a, b) => a + b, 0) })));
+  const { centers, context } = scenarioContext({
+    cc,
+    centers: predictor.prior.centers,
+    keyOf,
+    observed: unit.history ?? cc.history,
+    target: date.date,
+    components: date.components,
+    paths: simulated,
+    covariates: date.covariates,
+  });
+  return { components: date.components, centers, context };
 }
 
 /**

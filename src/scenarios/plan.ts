@@ -28,6 +28,8 @@ import type { Manifest } from '../model/manifest.js';
 import type { SampleDaysOptions } from '../model/model.js';
 import { resolveDates, weekdayLong, type DateSelection } from './dates.js';
 import { compileWhatIf, type SlotOp, type WhatIfTransform } from './whatif.js';
+import { originHistory } from './origin.js';
+import type { HistoryDay } from '../context/features.js';
 
 /** What planning needs from a model (a loaded MixcastModel is one). */
 export interface ModelInfo {
@@ -49,12 +51,12 @@ export interface Predictor extends ModelInfo {
 export type ScenarioModel = Predictor;
 
 /**
- * Does the model read each scenario's simulated path when sampling a date (conditional centers
- * from the recent level, issue 9)? Then the planner keeps a chunk's dates in one unit. No model
- * does yet.
+ * Does the model read each scenario's simulated path when sampling a date? A context-aware model
+ * (conditional centers from the recent level, src/context) does: then the planner keeps a
+ * chunk's dates in one unit, so each scenario carries its own history from date to date.
  */
-export function needsPaths(_predictor: ModelInfo): boolean {
-  return false;
+export function needsPaths(predictor: ModelInfo): boolean {
+  return !!predictor.manifest.context;
 }
 
 /** ModelInfo from a manifest alone (no weights, no tensors). */
@@ -101,6 +103,22 @@ export interface ScenarioOptions extends DateSelection {
   /** Summary quantile levels (default 0.05, 0.1, 0.5, 0.9, 0.95). */
   quantiles?: number[];
   limits?: Partial<ScenarioLimits>;
+  /**
+   * Observed days after (or overlapping) the model's training data, in original units, for a
+   * context-aware model: the context at the origin is computed from them (days overlapping the
+   * bundle's stored history replace it). Ignored by models without context.
+   */
+  history?: readonly HistoryInput[];
+  /** The forecast origin: history after it is not used. Default: the last day of the history. */
+  origin?: string;
+  /** Known covariates of the requested dates: date → covariate name → value. */
+  futureCovariates?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+}
+
+/** One observed day: its date and one value per interval (original units). */
+export interface HistoryInput {
+  date: string;
+  values: readonly number[];
 }
 
 export interface DatePlan {
@@ -115,6 +133,8 @@ export interface DatePlan {
   /** Observed slots (length d, null = free) or null. */
   observed: (number | null)[] | null;
   ops: SlotOp[];
+  /** Known covariates of the date (context-aware models with covariates). */
+  covariates?: number[];
 }
 
 /** One date of a unit: what its chunk of scenarios needs on that date. */
@@ -128,6 +148,8 @@ export interface UnitDate {
   seed: number;
   observed: (number | null)[] | null;
   ops: SlotOp[];
+  /** The date's known covariates (the model's covariate order), for a context-aware model. */
+  covariates?: number[];
 }
 
 /** A chunk of scenario indices × an ordered list of dates, executed date by date. */
@@ -144,6 +166,8 @@ export interface ScenarioUnit {
   clamp: boolean;
   /** Round to integers (count output). */
   round: boolean;
+  /** Context-aware model: the observed history up to the origin (daily totals, the last weeks). */
+  history?: HistoryDay[];
 }
 
 export interface PlanOptions {
@@ -162,6 +186,8 @@ export interface ScenarioPlan {
   componentNames: string[];
   dates: DatePlan[];
   units: ScenarioUnit[];
+  /** Context-aware model: the forecast origin (last observed day used), else null. */
+  origin: string | null;
 }
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
@@ -299,6 +325,9 @@ export function planScenarios(model: ModelInfo, o: ScenarioOptions, planOptions:
     return { date, weekday, key: fb ? null : key, fallback: fb, probabilities: p, observed: obs, ops };
   });
 
+  const ctx = m.context ? originHistory(model, o, dates) : null;
+  if (ctx) datePlans.forEach((dp, i) => (dp.covariates = ctx.covariates[i]));
+
   const chunks = Math.ceil(o.count / CHUNK_SIZE);
   const unitDates = (chunk: number): UnitDate[] =>
     datePlans.map((dp, dateIndex) => {
@@ -306,7 +335,7 @@ export function planScenarios(model: ModelInfo, o: ScenarioOptions, planOptions:
       const seeds = unitSeeds(o.seed, dp.date, chunk);
       const r = rng(seeds.components);
       const components = Array.from({ length: n }, () => drawIndex(r, dp.probabilities));
-      return { dateIndex, date: dp.date, components, seed: seeds.sampling, observed: dp.observed, ops: dp.ops };
+      return { dateIndex, date: dp.date, components, seed: seeds.sampling, observed: dp.observed, ops: dp.ops, ...(dp.covariates ? { covariates: dp.covariates } : {}) };
     });
   const unit = (chunk: number, dates: UnitDate[]): ScenarioUnit => ({
     chunk,
@@ -316,6 +345,7 @@ export function planScenarios(model: ModelInfo, o: ScenarioOptions, planOptions:
     sampler,
     clamp: counts,
     round: output === 'counts',
+    ...(ctx ? { history: ctx.history } : {}),
   });
   const perChunk = Array.from({ length: chunks }, (_, chunk) => unitDates(chunk));
   const units: ScenarioUnit[] = (planOptions.spanDates ?? needsPaths(model))
@@ -332,5 +362,6 @@ export function planScenarios(model: ModelInfo, o: ScenarioOptions, planOptions:
     componentNames: prior.components.map((c) => c.name),
     dates: datePlans,
     units,
+    origin: ctx?.origin ?? null,
   };
 }

@@ -27,6 +27,8 @@ import { MixcastModel } from '../model/model.js';
 import { FORMAT, SCHEMA_VERSION, type Manifest } from '../model/manifest.js';
 import { trainDenoiser, type ProgressEvent, type TrainResult } from './index.js';
 import { VERSION } from '../version.js';
+import { contextTraining } from '../context/train.js';
+import { DEFAULT_CONTEXT_SPEC, contextWidth, type ContextSpec } from '../context/features.js';
 
 type TrainStats = Omit<TrainResult, 'net'>;
 const partialStats: TrainStats = {
@@ -65,6 +67,16 @@ export interface FitOptions {
   scale: number;
   /** Default sampler recorded in the manifest. */
   sampler: string;
+  /**
+   * Context-aware prior (src/context): `on` fits conditional centers c(k, u) = c_k + B·u on what
+   * was known at origins 1…maxLead days before each training day and feeds u to the network;
+   * `off` is the calendar-only prior. Needs at least 30 days; fewer days train without context.
+   */
+  context: 'on' | 'off';
+  /** Longest lead (days) of the training pairs. */
+  maxLead: number;
+  /** Known daily covariates of the training days: names, and each date's values (spec order). */
+  covariates?: { names: string[]; byDate: Map<string, number[]> };
   /** Deliberate mis-specification, for the robustness benchmark. */
   misspecify?: 'random-centers' | 'shift';
   onProgress?: (e: ProgressEvent) => void;
@@ -92,7 +104,12 @@ export const defaultFitOptions: FitOptions = {
   scale: 1,
   skip: 'covariance',
   sampler: 'ddim:50',
+  context: 'on',
+  maxLead: 14,
 };
+
+/** Fewest training days for a context-aware model (the context needs a history of its own). */
+export const MIN_CONTEXT_DAYS = 30;
 
 export interface FitSummary {
   days: number;
@@ -113,6 +130,13 @@ export interface FitSummary {
   finalValLoss: number | null;
   stoppedEarly: boolean;
   selection: MixturePrior['selection'];
+  /** Context-aware prior: training pairs, width of u, reverse effort around c_k and c(k, u), penalties chosen. */
+  context: null | {
+    pairs: number;
+    width: number;
+    effort: { mixture: number; conditional: number };
+    selection: { group: string; penalty: number | null }[];
+  };
 }
 
 export function fingerprint(ds: DaySeries): string {
@@ -173,7 +197,9 @@ export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { mo
   const p = makeProcess(processConfig);
   parseSampler(o.sampler, p);
   if (!SKIP_MODES.includes(o.skip)) throw optionError(`--skip must be one of ${SKIP_MODES.join(', ')} (got ${String(o.skip)})`);
-  const skipBasis = o.skip === 'covariance' ? pooledCovarianceBasis(z, assign, prior.centers) : undefined;
+  const ctx = contextRowsFor(o, ds, keys.keys, z, assign, prior);
+  // The skip's Σ: the residual covariance around each row's (conditional) center.
+  const skipBasis = o.skip === 'covariance' ? (ctx ? pooledCovarianceBasis(ctx.rows.z, ctx.rows.z.map((_, i) => i), ctx.rows.centers) : pooledCovarianceBasis(z, assign, prior.centers)) : undefined;
   const netConfig: DenoiserConfig = {
     d,
     hidden: o.hidden,
@@ -182,6 +208,7 @@ export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { mo
     components: prior.centers.length,
     // One component carries no label information: the network is unconditional then.
     condition: prior.centers.length > 1 ? o.condition : 'none',
+    ...(ctx ? { contextDim: ctx.rows.context[0].length } : {}),
   };
   const lo: number[] = [];
   const hi: number[] = [];
@@ -227,6 +254,7 @@ export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { mo
       dayComponents: dates.map((dt, i) => [dt, assign[i]] as [string, number]),
     },
     sampling: { sampler: o.sampler, inpaintJumps: 4 },
+    ...(ctx ? { context: ctx.block } : {}),
     training: {
       steps: r.steps,
       requestedSteps: o.steps,
@@ -246,8 +274,9 @@ export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { mo
       lossCurve: r.lossCurve,
     },
   });
-  // One row per training day: its component's center (conditional centers would go here).
-  const days = { z, components: assign, centers: assign.map((k) => prior.centers[k]) };
+  // One row per training day with its component's center, or with context one row per
+  // (day, origin) pair with its conditional center and context.
+  const days = ctx ? ctx.rows : { z, components: assign, centers: assign.map((k) => prior.centers[k]) };
   const result = trainDenoiser(netConfig, pre, days, {
     steps: o.steps,
     batch: o.batch,
@@ -281,6 +310,44 @@ export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { mo
     finalValLoss: result.finalValLoss,
     stoppedEarly: result.stoppedEarly,
     selection: prior.selection,
+    context: ctx
+      ? { pairs: ctx.block.pairs, width: ctx.rows.context[0].length, effort: ctx.block.effort, selection: ctx.block.selection.map((g) => ({ group: g.group, penalty: g.penalty })) }
+      : null,
   };
   return { model, summary };
+}
+
+/** The context-aware training rows (null when context is off or there are too few days). */
+function contextRowsFor(o: FitOptions, ds: DaySeries, keys: string[], z: number[][], assign: number[], prior: MixturePrior) {
+  if (o.context === 'off') return null;
+  if (o.context !== 'on') throw optionError(`context must be on or off (got ${String(o.context)})`);
+  if (!(Number.isInteger(o.maxLead) && o.maxLead >= 1 && o.maxLead <= 366)) throw optionError(`maxLead must be a whole number of days from 1 to 366 (got ${String(o.maxLead)})`);
+  if (ds.days.length < MIN_CONTEXT_DAYS) return null;
+  const names = o.covariates?.names ?? [];
+  let covariates: number[][] | undefined;
+  if (names.length) {
+    const missing = ds.days.filter((d) => !o.covariates!.byDate.has(d.date)).map((d) => d.date);
+    if (missing.length) throw inputError(`covariates have no value for ${missing.length} training day(s): ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`, { missing: missing.slice(0, 50) });
+    covariates = ds.days.map((d) => o.covariates!.byDate.get(d.date)!);
+  }
+  const spec: ContextSpec = { ...DEFAULT_CONTEXT_SPEC, maxLead: o.maxLead, leadBands: DEFAULT_CONTEXT_SPEC.leadBands.filter((b) => b < o.maxLead).concat([o.maxLead]), covariates: names };
+  const { block, rows } = contextTraining(
+    { dates: ds.days.map((d) => d.date), values: ds.days.map((d) => d.values), keys, z, centers: assign.map((k) => prior.centers[k]), covariates },
+    spec,
+  );
+  if (rows.day.length === 0 || rows.context[0].length !== contextWidth(spec)) return null;
+  // Reverse effort E‖x0 − c‖² around the component centers and around the conditional centers.
+  let mix = 0;
+  let cond = 0;
+  rows.day.forEach((i, r) => {
+    for (let q = 0; q < z[i].length; q++) {
+      mix += (z[i][q] - prior.centers[assign[i]][q]) ** 2;
+      cond += (z[i][q] - rows.centers[r][q]) ** 2;
+    }
+  });
+  const effort = { mixture: mix / rows.day.length, conditional: cond / rows.day.length };
+  return {
+    block: { ...block, effort },
+    rows: { z: rows.day.map((i) => z[i]), components: rows.day.map((i) => assign[i]), centers: rows.centers, context: rows.context },
+  };
 }
