@@ -174,7 +174,7 @@ function cases(): Case[] {
   add('train: --skip bogus', () => trainArgs('--skip', 'bogus'), 'USAGE', /argument 'bogus' is invalid/);
   add('train: --out missing', () => ['train', '--input', BANK], 'USAGE', /--out/);
   add('train: --out under a file', () => trainArgs('--out', w('a-file.txt', 'model')), 'BAD_OPTION', 'is not a directory');
-  add('train: --out is a file', () => trainArgs('--out', w('a-file.txt')), 'BAD_OPTION', 'is not a directory');
+  add('train: --out is a file', () => trainArgs('--out', w('a-file.txt')), 'BAD_OPTION', 'exists and is a file');
   add('train: --out is a folder that is not a bundle', () => trainArgs('--out', w('keep')), 'BAD_OPTION', 'exists and is not a mixcast model');
   add('train: --out . (the work folder) is refused', () => trainArgs('--out', W), 'BAD_OPTION', 'exists and is not a mixcast model');
   add('train: --out of a corrupt bundle is refused', () => trainArgs('--out', w('bundles', 'bad-json')), 'BAD_OPTION', /./);

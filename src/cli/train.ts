@@ -80,7 +80,7 @@ export function checkWritableOut(out: string): void {
     at = up;
   }
   const st = fs.statSync(at, { throwIfNoEntry: false });
-  if (at === target && st && !st.isDirectory()) throw optionError(`--out ${out} exists and is not a directory; choose a folder for the model bundle`);
+  if (at === target && st && !st.isDirectory()) return; // a file named like the bundle: checkBundleTarget says so
   if (!st || !st.isDirectory()) throw optionError(`--out ${out}: ${at} is not a directory; choose a folder for the model bundle`);
   try {
     fs.accessSync(at, fs.constants.W_OK | fs.constants.X_OK);
