@@ -1,29 +1,33 @@
 /**
- * `npm run bench:speed` (also `npm run bench`): training and sampling speed, not part of CI.
+ * `npm run bench:speed` (also `npm run bench`): mixcast's speed against a PyTorch peer measured in
+ * the same run, not part of CI.
  *
- * - Training steps/s and peak RSS per available backend (wasm, cpu, tensorflow, tensorflow-gpu;
- *   each in its own child process), for the PyTorch reference's exact MLP shape, for the
- *   project's Denoiser at d = 48 (its nearest equivalent), for the real default model (fitModel
- *   defaults: hidden 128, label, covariance skip), the same without the skip, and at width 256.
- * - 1,000 scenarios of one day with the default model: wall time with ddpm (1,000 steps), ddim:50
- *   and ode:50, in-process, on 1 worker and on all cores (the scenario service's WorkerPool,
- *   256-scenario units); ddim:50 also at width 256.
- * - API latency p50/p95 for 100 scenarios over loopback (startServer, bounded request count).
- * - Where the training time goes: time per kernel type (tf.profile) on the default network.
+ * The peer (bench/peer/peer.py: the same denoiser, batch, optimizer and DDIM sampler) runs when
+ * a python3 with torch is found (`MIXCAST_PEER_PYTHON`, else `python3`, else `/usr/bin/python3`;
+ * Debian: `apt-get install -y python3-torch libopenblas0-pthread`). Peer and mixcast alternate
+ * (`--alternations`, default 3), each measurement in its own process, and every figure is reported
+ * as a ratio to the peer's figure from the same alternation — as a range over the alternations.
+ * Without torch the report says so and gives no ratios. Nothing is compared with stored numbers.
  *
- * Flags: --quick (fewer steps/requests), --backends wasm,cpu,… (default: all four).
- * Writes bench/results/speed.json and prints a table.
+ * Figures: training steps/s (reference MLP 128 → 3×256 → 48; the default model on one thread and
+ * on two data-parallel shards/threads; the peer on 1 and 2 threads), also per CPU-second (robust to
+ * other load on a shared machine); 1,000 scenarios with ddim:50 (2 workers / 2 threads, and one
+ * thread); POST /v1/scenarios p50 for 100 scenarios next to the same request through the worker
+ * pool without HTTP; kernels per training step and per sampler step (tf.profile); time to quality:
+ * the seconds mixcast's default model needs to reach the held-out energy score that the peer's
+ * plain DDPM reaches after 2,000 steps on bank_calls_2003 (both trained in this run).
+ *
+ * Flags: --quick (fewer steps, 1 alternation), --alternations N, --no-ttq, --no-peer.
+ * Writes bench/results/speed.json and speed.md.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, RESULTS, environment, log } from './lib/common.js';
-import { cores, runTask, tmpModelDir, type SpeedTask } from './lib/speed-tasks.js';
+import { cores, runTask, tmpDir, type SpeedTask } from './lib/speed-tasks.js';
 import { writeFileAtomic } from '../src/io.js';
 import { mdTable } from '../src/eval/report.js';
-import type { BackendName } from '../src/backend.js';
-import { defaultFitOptions } from '../src/train/fit.js';
 
 const argv = process.argv.slice(2);
 if (argv[0] === '--child') {
@@ -39,148 +43,263 @@ if (argv[0] === '--child') {
 }
 
 const quick = argv.includes('--quick');
-const bi = argv.indexOf('--backends');
-const backends = (bi >= 0 ? argv[bi + 1] : 'wasm,cpu,tensorflow,tensorflow-gpu').split(',') as BackendName[];
+const ai = argv.indexOf('--alternations');
+const alternations = ai >= 0 ? Math.max(1, Number(argv[ai + 1])) : quick ? 1 : 3;
+const withTtq = !argv.includes('--no-ttq');
+const n = cores();
 
-interface Measured {
-  task: SpeedTask;
-  ok: boolean;
-  result?: Record<string, unknown>;
-  error?: string;
-  wallSeconds: number;
-}
+type Result = Record<string, unknown> & { ok: boolean; error?: string; wallSeconds: number };
 
-function child(task: SpeedTask, timeoutMs = 15 * 60_000): Measured {
+function child(task: SpeedTask, timeoutMs = 15 * 60_000): Result {
   const t0 = Date.now();
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'speed.ts'), '--child', JSON.stringify(task)], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: timeoutMs,
-    maxBuffer: 64 * 1024 * 1024,
+    maxBuffer: 256 * 1024 * 1024,
   });
   const wallSeconds = (Date.now() - t0) / 1000;
   const line = r.stdout?.split('\n').find((l) => l.startsWith('RESULT '));
-  if (r.status === 0 && line) return { task, ok: true, result: JSON.parse(line.slice(7)), wallSeconds };
+  if (r.status === 0 && line) return { ok: true, ...JSON.parse(line.slice(7)), wallSeconds };
   const errLine = r.stdout?.split('\n').find((l) => l.startsWith('ERROR '));
-  const err = errLine ? (JSON.parse(errLine.slice(6)) as string) : r.error ? r.error.message : `exit ${r.status}: ${(r.stderr ?? '').trim().split('\n').slice(-1)[0]}`;
-  return { task, ok: false, error: err, wallSeconds };
+  const error = errLine ? (JSON.parse(errLine.slice(6)) as string) : r.error ? r.error.message : `exit ${r.status}: ${(r.stderr ?? '').trim().split('\n').slice(-1)[0]}`;
+  return { ok: false, error, wallSeconds };
 }
 
-const results: Measured[] = [];
-const say = (m: Measured, what: string) => {
-  results.push(m);
-  log(m.ok ? `${what}: ${JSON.stringify(m.result)}` : `${what}: unavailable (${m.error})`);
-};
-
-// ───────────── training, per backend
-const trainSteps = (b: BackendName, shape: string) => {
-  if (quick) return b === 'cpu' ? 3 : 10;
-  if (b === 'cpu') return shape === 'reference-mlp' ? 20 : 5;
-  return shape === 'reference-mlp' ? 200 : 150;
-};
-const unavailable = new Set<BackendName>();
-for (const b of backends) {
-  for (const shape of ['reference-mlp', 'denoiser-48', 'default-model', 'default-skip-none', 'hidden-256-model'] as const) {
-    if (unavailable.has(b)) continue;
-    const m = child({ kind: 'train', backend: b, shape, steps: trainSteps(b, shape) });
-    say(m, `train ${shape} on ${b}`);
-    if (!m.ok) unavailable.add(b);
+// ───────────── the peer
+interface Peer {
+  python: string;
+  torch: string;
+}
+function findPeer(): { peer: Peer | null; why: string } {
+  if (argv.includes('--no-peer')) return { peer: null, why: '--no-peer was given' };
+  const tried: string[] = [];
+  for (const python of [...new Set([process.env.MIXCAST_PEER_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p))]) {
+    const r = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', timeout: 120_000 });
+    if (r.status === 0) return { peer: { python, torch: r.stdout.trim() }, why: '' };
+    tried.push(`${python}: ${r.error ? r.error.message : (r.stderr ?? '').trim().split('\n').slice(-1)[0]}`);
   }
+  return { peer: null, why: tried.join('; ') };
+}
+const { peer, why } = findPeer();
+const PEER_SCRIPT = path.join(ROOT, 'bench', 'peer', 'peer.py');
+function runPeer(args: string[], threads: number): Result {
+  if (!peer) return { ok: false, error: 'no peer', wallSeconds: 0 };
+  const t0 = Date.now();
+  const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
+  const r = spawnSync(peer.python, [PEER_SCRIPT, ...args, '--threads', String(threads)], { encoding: 'utf8', env, timeout: 15 * 60_000, maxBuffer: 256 * 1024 * 1024 });
+  const wallSeconds = (Date.now() - t0) / 1000;
+  const line = r.stdout?.trim().split('\n').slice(-1)[0];
+  if (r.status === 0 && line?.startsWith('{')) return { ok: true, ...JSON.parse(line), wallSeconds };
+  return { ok: false, error: `peer exit ${r.status}: ${(r.stderr ?? '').trim().split('\n').slice(-1)[0]}`, wallSeconds };
+}
+log(peer ? `PyTorch peer: ${peer.python} (torch ${peer.torch})` : `PyTorch peer not available (${why}); no ratios will be reported. Install: apt-get install -y python3-torch libopenblas0-pthread`);
+
+// ───────────── set-up
+const tmp = tmpDir();
+const dir = path.join(tmp, 'model');
+const peerData = path.join(tmp, 'peer-data.json');
+const prep = child({ kind: 'prepare', dir, peerData });
+if (!prep.ok) throw new Error(`could not prepare the model: ${prep.error}`);
+
+const REF_STEPS = quick ? 50 : 300;
+const MODEL_STEPS = quick ? 60 : 300;
+const say = (what: string, r: Result) => log(r.ok ? `${what}: ${JSON.stringify(Object.fromEntries(Object.entries(r).filter(([k]) => !['kernels', 'samples', 'curve'].includes(k))))}` : `${what}: failed (${r.error})`);
+
+interface Alternation {
+  peerRef?: Result;
+  ref: Result;
+  peerModel1?: Result;
+  peerModel2?: Result;
+  model1: Result;
+  model2: Result;
+  peerSample1?: Result;
+  peerSample2?: Result;
+  sampleMain: Result;
+  samplePool: Result;
+}
+const runs: Alternation[] = [];
+for (let a = 0; a < alternations; a++) {
+  log(`— alternation ${a + 1}/${alternations} (load average ${os.loadavg().map((x) => x.toFixed(1)).join(', ')})`);
+  const alt = {} as Alternation;
+  const peerFirst = a % 2 === 0;
+  const pair = (mine: () => void, theirs: () => void) => (peerFirst ? (theirs(), mine()) : (mine(), theirs()));
+  pair(
+    () => say('mixcast reference MLP', (alt.ref = child({ kind: 'train', shape: 'reference-mlp', steps: REF_STEPS }))),
+    () => peer && say('peer reference MLP, 1 thread', (alt.peerRef = runPeer(['ref', '--steps', String(REF_STEPS)], 1))),
+  );
+  pair(
+    () => {
+      say('mixcast default model, 1 shard, 1 thread', (alt.model1 = child({ kind: 'train', shape: 'default-model', steps: MODEL_STEPS, shards: 1, threads: false })));
+      say('mixcast default model, 2 shards on 2 threads', (alt.model2 = child({ kind: 'train', shape: 'default-model', steps: MODEL_STEPS, shards: 2, threads: true })));
+    },
+    () => {
+      if (!peer) return;
+      say('peer default model, 1 thread', (alt.peerModel1 = runPeer(['train', '--data', peerData, '--steps', String(MODEL_STEPS)], 1)));
+      say('peer default model, 2 threads', (alt.peerModel2 = runPeer(['train', '--data', peerData, '--steps', String(MODEL_STEPS)], 2)));
+    },
+  );
+  pair(
+    () => {
+      say('mixcast 1,000 scenarios ddim:50, main thread', (alt.sampleMain = child({ kind: 'sample', dir, sampler: 'ddim:50', workers: 0, count: 1000 })));
+      say(`mixcast 1,000 scenarios ddim:50, ${n} workers`, (alt.samplePool = child({ kind: 'sample', dir, sampler: 'ddim:50', workers: n, count: 1000 })));
+    },
+    () => {
+      if (!peer) return;
+      say('peer 1,000 scenarios ddim:50, 1 thread', (alt.peerSample1 = runPeer(['sample', '--data', peerData, '--count', '1000', '--sampler-steps', '50'], 1)));
+      say(`peer 1,000 scenarios ddim:50, ${n} threads`, (alt.peerSample2 = runPeer(['sample', '--data', peerData, '--count', '1000', '--sampler-steps', '50'], n)));
+    },
+  );
+  runs.push(alt);
 }
 
-// ───────────── sampling and API (default backend: wasm)
-const DEFAULT_HIDDEN = defaultFitOptions.hidden;
-const dir = tmpModelDir();
-const dir256 = tmpModelDir();
-for (const [d, hidden] of [[dir, DEFAULT_HIDDEN], [dir256, 256]] as const) {
-  const prep = child({ kind: 'prepare', dir: d, hidden });
-  if (!prep.ok) throw new Error(`could not prepare the model: ${prep.error}`);
-}
-const n = cores();
-const samplers = quick ? ['ddim:50'] : ['ddim:50', 'ode:50', 'ddpm'];
-for (const sampler of samplers) {
-  for (const workers of [0, 1, n]) {
-    say(child({ kind: 'sample', backend: 'wasm', dir, hidden: DEFAULT_HIDDEN, sampler, workers, count: 1000 }), `1000 scenarios ${sampler} on ${workers === 0 ? 'the main thread' : `${workers} worker(s)`}`);
+const api = child({ kind: 'api', dir, workers: n, requests: quick ? 10 : 40, count: 100 });
+say(`API 100 scenarios, ${n} workers`, api);
+const profTrain = child({ kind: 'profile', what: 'train', dir });
+say('kernels per training step', profTrain);
+const profSample = child({ kind: 'profile', what: 'sample', dir });
+say('kernels per sampler step', profSample);
+
+// ───────────── time to quality
+let ttq: Result | null = null;
+let peerDdpm: Result | null = null;
+if (withTtq) {
+  const ttqData = path.join(tmp, 'ttq-data.json');
+  const d = child({ kind: 'ttq-data', file: ttqData });
+  if (!d.ok) throw new Error(`could not prepare the time-to-quality data: ${d.error}`);
+  const peerSamples = path.join(tmp, 'ttq-peer.json');
+  if (peer) {
+    peerDdpm = runPeer(['ddpm', '--data', ttqData, '--steps', quick ? '500' : '2000', '--count', '200'], 1);
+    say('peer plain DDPM (time-to-quality reference)', peerDdpm);
+    if (peerDdpm.ok) fs.writeFileSync(peerSamples, JSON.stringify({ samples: peerDdpm.samples, seconds: peerDdpm.seconds, steps: peerDdpm.steps }));
   }
+  ttq = child({ kind: 'ttq', peerSamples: peerDdpm?.ok ? peerSamples : null, checkpoints: quick ? [25, 50, 100] : [25, 50, 100, 200, 300, 500], count: 200 });
+  say('mixcast default model time to quality', ttq);
 }
-for (const workers of [1, n]) {
-  say(child({ kind: 'sample', backend: 'wasm', dir: dir256, hidden: 256, sampler: 'ddim:50', workers, count: 1000 }), `1000 scenarios ddim:50 (hidden 256) on ${workers} worker(s)`);
-}
-say(child({ kind: 'api', backend: 'wasm', dir, workers: n, requests: quick ? 10 : 40, count: 100 }), `API 100 scenarios, ${n} workers`);
-say(child({ kind: 'profile', backend: 'wasm', steps: quick ? 3 : 10 }), 'profile of the default network on wasm');
-fs.rmSync(path.dirname(dir), { recursive: true, force: true });
-fs.rmSync(path.dirname(dir256), { recursive: true, force: true });
+fs.rmSync(tmp, { recursive: true, force: true });
 
 // ───────────── report
-const get = (pred: (t: SpeedTask) => boolean) => results.filter((m) => pred(m.task));
-const trainRows = get((t) => t.kind === 'train').map((m) => {
-  const t = m.task as Extract<SpeedTask, { kind: 'train' }>;
-  return [t.backend, t.shape, m.ok ? Number(m.result!.stepsPerSec).toFixed(1) : 'unavailable', m.ok ? String(m.result!.params) : '—', m.ok ? String(m.result!.peakRssMiB) : '—', m.ok ? '' : (m.error ?? '').slice(0, 80)];
-});
-const sampleRows = get((t) => t.kind === 'sample').map((m) => {
-  const t = m.task as Extract<SpeedTask, { kind: 'sample' }>;
-  return [t.sampler, `hidden ${t.hidden}`, t.workers === 0 ? 'main thread' : `${t.workers} worker${t.workers > 1 ? 's' : ''}`, m.ok ? Number(m.result!.seconds).toFixed(2) : 'failed', m.ok ? String(m.result!.peakRssMiB) : '—'];
-});
-const api = get((t) => t.kind === 'api')[0];
-const prof = get((t) => t.kind === 'profile')[0];
-const wasmDefault = results.find((m) => m.task.kind === 'train' && m.task.backend === 'wasm' && m.task.shape === 'default-model' && m.ok);
-const wasmRef = results.find((m) => m.task.kind === 'train' && m.task.backend === 'wasm' && m.task.shape === 'reference-mlp' && m.ok);
-const ddim = results.find((m) => m.task.kind === 'sample' && m.task.sampler === 'ddim:50' && m.task.hidden === DEFAULT_HIDDEN && m.task.workers === n && m.ok);
-const ddim256 = results.find((m) => m.task.kind === 'sample' && m.task.sampler === 'ddim:50' && m.task.hidden === 256 && m.task.workers === n && m.ok);
-const wasmNoSkip = results.find((m) => m.task.kind === 'train' && m.task.backend === 'wasm' && m.task.shape === 'default-skip-none' && m.ok);
-const wasm256 = results.find((m) => m.task.kind === 'train' && m.task.backend === 'wasm' && m.task.shape === 'hidden-256-model' && m.ok);
-const ddpm1 = results.find((m) => m.task.kind === 'sample' && m.task.sampler === 'ddpm' && m.task.hidden === DEFAULT_HIDDEN && m.task.workers === 1 && m.ok);
-const num = (m: Measured | undefined, k: string) => (m ? Number(m.result![k]) : null);
-const targets = {
-  trainDefaultStepsPerSec: { target: 75, measured: num(wasmDefault, 'stepsPerSec'), model: `fitModel defaults (hidden ${DEFAULT_HIDDEN}, skip ${defaultFitOptions.skip})` },
-  trainDefaultSkipNoneStepsPerSec: { measured: num(wasmNoSkip, 'stepsPerSec') },
-  trainHidden256StepsPerSec: { target: 75, measured: num(wasm256, 'stepsPerSec') },
-  trainReferenceMlpStepsPerSec: { reference: 148, measured: num(wasmRef, 'stepsPerSec') },
-  scenarios1000Ddim50AllCoresSeconds: { target: 1, measured: num(ddim, 'seconds'), model: `hidden ${DEFAULT_HIDDEN}` },
-  scenarios1000Ddim50Hidden256AllCoresSeconds: { target: 1, measured: num(ddim256, 'seconds') },
-  scenarios1000Ddpm1WorkerSeconds: { reference: 8.6, measured: num(ddpm1, 'seconds') },
+const num = (r: Result | undefined, k: string): number | null => (r?.ok && typeof r[k] === 'number' ? (r[k] as number) : null);
+const perCpu = (r: Result | undefined) => {
+  const s = num(r, 'steps');
+  const c = num(r, 'cpuSeconds');
+  return s !== null && c ? s / c : null;
 };
+const range = (v: (number | null)[], digits = 1) => {
+  const xs = v.filter((x): x is number => x !== null && Number.isFinite(x));
+  if (!xs.length) return '—';
+  const lo = Math.min(...xs);
+  const hi = Math.max(...xs);
+  return lo.toFixed(digits) === hi.toFixed(digits) ? lo.toFixed(digits) : `${lo.toFixed(digits)}–${hi.toFixed(digits)}`;
+};
+const ratios = (mine: (a: Alternation) => number | null, theirs: (a: Alternation) => number | null, invert = false) =>
+  runs.map((a) => {
+    const m = mine(a);
+    const p = theirs(a);
+    if (m === null || p === null || !peer) return null;
+    return invert ? p / m : m / p;
+  });
+
+interface Row {
+  figure: string;
+  mixcast: (a: Alternation) => number | null;
+  peer: (a: Alternation) => number | null;
+  unit: string;
+  /** Seconds (smaller is better): the ratio is peer/mixcast so that > 1 means mixcast is faster. */
+  seconds?: boolean;
+  digits?: number;
+}
+const rows: Row[] = [
+  { figure: 'train steps/s, reference MLP (mixcast 1 thread vs peer 1 thread)', mixcast: (a) => num(a.ref, 'stepsPerSec'), peer: (a) => num(a.peerRef, 'stepsPerSec'), unit: 'steps/s' },
+  { figure: 'train steps per CPU-second, reference MLP', mixcast: (a) => perCpu(a.ref), peer: (a) => perCpu(a.peerRef), unit: 'steps/CPU-s' },
+  { figure: 'train steps/s, default model (mixcast 1 shard, 1 thread vs peer 1 thread)', mixcast: (a) => num(a.model1, 'stepsPerSec'), peer: (a) => num(a.peerModel1, 'stepsPerSec'), unit: 'steps/s' },
+  { figure: 'train steps per CPU-second, default model (1 thread each)', mixcast: (a) => perCpu(a.model1), peer: (a) => perCpu(a.peerModel1), unit: 'steps/CPU-s' },
+  { figure: `train steps/s, default model (mixcast 2 shards on 2 threads vs peer ${n} threads)`, mixcast: (a) => num(a.model2, 'stepsPerSec'), peer: (a) => num(a.peerModel2, 'stepsPerSec'), unit: 'steps/s' },
+  { figure: 'train steps/s, default model (mixcast 2 shards on 2 threads vs peer 1 thread)', mixcast: (a) => num(a.model2, 'stepsPerSec'), peer: (a) => num(a.peerModel1, 'stepsPerSec'), unit: 'steps/s' },
+  { figure: `1,000 scenarios ddim:50 (mixcast ${n} workers vs peer ${n} threads)`, mixcast: (a) => num(a.samplePool, 'seconds'), peer: (a) => num(a.peerSample2, 'seconds'), unit: 's', seconds: true, digits: 2 },
+  { figure: '1,000 scenarios ddim:50 (mixcast main thread vs peer 1 thread)', mixcast: (a) => num(a.sampleMain, 'seconds'), peer: (a) => num(a.peerSample1, 'seconds'), unit: 's', seconds: true, digits: 2 },
+];
+const table = rows.map((r) => [
+  r.figure,
+  `${range(runs.map(r.mixcast), r.digits ?? 1)} ${r.unit}`,
+  peer ? `${range(runs.map(r.peer), r.digits ?? 1)} ${r.unit}` : 'no peer',
+  peer ? range(ratios(r.mixcast, r.peer, r.seconds), 2) : '—',
+]);
+
+const ttqR = ttq?.ok ? (ttq as unknown as { peer: { energy: number; seconds: number; steps: number } | null; curve: { step: number; trainSeconds: number; energy: number }[]; reached: { step: number; trainSeconds: number; energy: number } | null; speedUp: number | null }) : null;
+const trainRatioRef = ratios((a) => num(a.ref, 'stepsPerSec'), (a) => num(a.peerRef, 'stepsPerSec'));
+const trainRatioModel = ratios((a) => num(a.model2, 'stepsPerSec'), (a) => num(a.peerModel1, 'stepsPerSec'));
+const ddim2 = runs.map((a) => num(a.samplePool, 'seconds'));
+const verdict = (v: (number | null)[], ok: (x: number) => boolean) => {
+  const xs = v.filter((x): x is number => x !== null);
+  if (!xs.length) return 'not measured';
+  return xs.every(ok) ? 'met in every alternation' : xs.some(ok) ? 'met in some alternations' : 'not met';
+};
+const targets = [
+  ['training per step ≥ 0.5 × the peer, reference MLP', peer ? `${range(trainRatioRef, 2)} ×` : 'no peer', peer ? verdict(trainRatioRef, (x) => x >= 0.5) : '—'],
+  ['training per step ≥ 0.5 × the peer (1 thread), default model (2 shards)', peer ? `${range(trainRatioModel, 2)} ×` : 'no peer', peer ? verdict(trainRatioModel, (x) => x >= 0.5) : '—'],
+  [`1,000 scenarios ddim:50 < 0.5 s on ${n} cores`, `${range(ddim2, 2)} s`, verdict(ddim2, (x) => x < 0.5)],
+  ['POST /v1/scenarios, 100 scenarios, p50 < 100 ms', api.ok ? `${String(api.p50ms)} ms` : 'failed', api.ok ? ((api.p50ms as number) < 100 ? 'met' : 'not met') : '—'],
+  [
+    'time to quality ≥ 10 × faster than the peer’s DDPM',
+    ttqR?.speedUp ? `${ttqR.speedUp.toFixed(1)} ×` : ttqR?.peer ? 'target score not reached' : 'no peer',
+    ttqR?.speedUp ? (ttqR.speedUp >= 10 ? 'met' : 'not met') : '—',
+  ],
+];
+
 const out = {
   createdAt: new Date().toISOString(),
   quick,
-  environment: environment('per measurement'),
+  alternations,
+  environment: environment('wasm'),
   loadAverageAtEnd: os.loadavg(),
   cores: n,
-  reference: { pytorchCpuTrainStepsPerSec: 148, pytorchCpu1000x1000ReverseSeconds: 8.6, shape: 'MLP 128 → 3×256 → 48, batch 256, Adam' },
-  targets,
-  measurements: results,
+  peer: peer ? { ...peer, script: 'bench/peer/peer.py' } : { available: false, why },
+  runs,
+  api,
+  profiles: { train: profTrain, sample: profSample },
+  timeToQuality: ttq ? { mixcast: ttq, peer: peerDdpm ? { ...peerDdpm, samples: undefined } : null } : null,
+  targets: targets.map(([target, value, status]) => ({ target, value, status })),
 };
 writeFileAtomic(path.join(RESULTS, 'speed.json'), JSON.stringify(out, null, 1) + '\n');
 
-const table = [
-  mdTable(['backend', 'shape', 'train steps/s', 'parameters', 'peak RSS MiB', 'note'], trainRows),
-  mdTable(['sampler', 'network', 'where', '1,000 scenarios (s)', 'peak RSS MiB'], sampleRows),
-  api?.ok ? mdTable(['API', 'p50 ms', 'p95 ms', 'mean ms'], [[`POST /v1/scenarios, 100 scenarios, ${n} workers, ${api.result!.requests} requests`, String(api.result!.p50ms), String(api.result!.p95ms), String(api.result!.meanMs)]]) : `API: ${api?.error}\n`,
-  prof?.ok
-    ? mdTable(
-        [`kernel (wasm, ${String(prof.result!.network ?? 'default network')})`, 'ms per step', 'calls'],
-        (prof.result!.kernels as { name: string; msPerStep: number; calls: number }[]).slice(0, 12).map((k) => [k.name, k.msPerStep.toFixed(2), String(k.calls)]),
-      )
-    : '',
-  mdTable(
-    ['target', 'value'],
-    [
-      [`training ≥ 75 steps/s, default model (hidden ${DEFAULT_HIDDEN}, skip ${defaultFitOptions.skip}), default backend`, `${targets.trainDefaultStepsPerSec.measured?.toFixed(1) ?? '—'} steps/s`],
-      ['same model with skip none (cost of the skip)', `${targets.trainDefaultSkipNoneStepsPerSec.measured?.toFixed(1) ?? '—'} steps/s`],
-      ['training at the previous width 256', `${targets.trainHidden256StepsPerSec.measured?.toFixed(1) ?? '—'} steps/s`],
-      ['reference MLP shape vs PyTorch CPU 148 steps/s', `${targets.trainReferenceMlpStepsPerSec.measured?.toFixed(1) ?? '—'} steps/s`],
-      [`1,000 scenarios with ddim:50 on ${n} cores < 1 s (default model, hidden ${DEFAULT_HIDDEN})`, `${targets.scenarios1000Ddim50AllCoresSeconds.measured?.toFixed(2) ?? '—'} s`],
-      [`1,000 scenarios with ddim:50 on ${n} cores (hidden 256)`, `${targets.scenarios1000Ddim50Hidden256AllCoresSeconds.measured?.toFixed(2) ?? '—'} s`],
-      [`1,000 × 1,000 ddpm steps, 1 worker, default model (PyTorch 8.6 s for the 256-wide reference)`, `${targets.scenarios1000Ddpm1WorkerSeconds.measured?.toFixed(1) ?? '—'} s`],
-    ],
-  ),
+const kernelTable = (p: Result, title: string) =>
+  p.ok
+    ? `${title}: ${String(p.kernelsPerStep)} kernels per step (${String(p.network)})\n\n` +
+      mdTable(['kernel', 'calls per step'], (p.kernels as { name: string; calls: number }[]).map((k) => [k.name, String(k.calls)]))
+    : `${title}: failed (${p.error})\n`;
+const md = [
+  mdTable([`figure (range over ${alternations} alternation${alternations > 1 ? 's' : ''})`, 'mixcast', peer ? `PyTorch ${peer.torch} peer` : 'PyTorch peer', 'ratio (mixcast ÷ peer speed)'], table),
+  api.ok
+    ? mdTable(['API', 'p50 ms', 'p95 ms'], [
+        [`POST /v1/scenarios, 100 scenarios, ${n} workers, ${String(api.requests)} requests`, String(api.p50ms), String(api.p95ms)],
+        ['the same request through the worker pool, no HTTP', String(api.libraryP50ms), String(api.libraryP95ms)],
+      ])
+    : `API: failed (${api.error})\n`,
+  kernelTable(profTrain, 'Training'),
+  kernelTable(profSample, 'Sampling'),
+  ttqR
+    ? `Time to quality (bank_calls_2003, 30 min: train on the first 60 % of days, energy score on the next 20 %, 200 scenarios per day):\n\n` +
+      (ttqR.peer ? `peer plain DDPM after ${ttqR.peer.steps} steps: energy ${ttqR.peer.energy.toFixed(1)} in ${ttqR.peer.seconds.toFixed(1)} s of training (1 thread)\n\n` : 'no peer: no target score\n\n') +
+      mdTable(['mixcast default model, step', 'training seconds', 'energy score'], ttqR.curve.map((c) => [String(c.step), c.trainSeconds.toFixed(1), c.energy.toFixed(1)])) +
+      (ttqR.reached ? `\nreached the peer's score at step ${ttqR.reached.step} after ${ttqR.reached.trainSeconds.toFixed(1)} s: ${ttqR.speedUp!.toFixed(1)} × faster\n` : ttqR.peer ? "\nthe peer's score was not reached within the checkpoints\n" : '')
+    : withTtq
+      ? `Time to quality: failed (${ttq?.error})\n`
+      : '',
+  mdTable(['target', 'measured', 'status'], targets),
 ].join('\n');
-process.stdout.write(table + '\n');
+process.stdout.write(md + '\n');
+const peerLine = peer
+  ? `PyTorch peer: ${peer.python}, torch ${peer.torch} (bench/peer/peer.py; OMP/OpenBLAS threads as stated). `
+  : `PyTorch peer: not available (${why}) — no ratios. Install it with \`apt-get install -y python3-torch libopenblas0-pthread\`. `;
 writeFileAtomic(
   path.join(RESULTS, 'speed.md'),
-  `# mixcast speed benchmark\n\n\`npm run bench:speed${quick ? ' -- --quick' : ''}\` on ${n} cores (${JSON.stringify(out.environment)}; load average at the end ${os.loadavg().map((x) => x.toFixed(2)).join(', ')}). ` +
-    'Reference (PyTorch CPU, same machine kind, MLP 128 → 3×256 → 48, batch 256, Adam): 148 train steps/s; 8.6 s for 1,000 vectors × 1,000 reverse steps.\n\n' +
-    table +
+  `# mixcast speed benchmark\n\n\`npm run bench:speed${quick ? ' -- --quick' : ''}\` on ${n} cores (${JSON.stringify(out.environment)}; load average at the end ${os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(', ')}). ${peerLine}Peer and mixcast alternate; each figure is a range over the alternations and each ratio compares the two sides of the same alternation. ` +
+    'Steps per CPU-second divide by the process CPU time, which other load on a shared machine inflates far less than wall time.\n\n' +
+    md +
     '\n',
 );
-log(`wrote ${path.relative(ROOT, path.join(RESULTS, 'speed.json'))}`);
+log(`wrote ${path.relative(ROOT, path.join(RESULTS, 'speed.json'))} and speed.md`);

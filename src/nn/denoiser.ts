@@ -366,11 +366,17 @@ export class Denoiser {
 
 /** y = E·P for a constant row-selection matrix E (with its transpose Eᵀ): dP = Eᵀ·dy. */
 function expandRows(e: tf.Tensor2D, et: tf.Tensor2D, p: tf.Tensor2D): tf.Tensor2D {
+  if (!tapeOn()) return tf.matMul(e, p);
   const op = tf.customGrad(((pp: tf.Tensor2D, save: tf.GradSaveFunc) => {
     save([et]);
     return { value: tf.matMul(e, pp), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.matMul(saved[0] as tf.Tensor2D, dy as tf.Tensor2D)] };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return op(p) as tf.Tensor2D;
+}
+
+function tapeOn(): boolean {
+  const state = (tf.engine() as unknown as { state?: { gradientDepth?: number } }).state;
+  return state?.gradientDepth === undefined || state.gradientDepth > 0;
 }
 
 export function parameterCount(d: Denoiser): number {
