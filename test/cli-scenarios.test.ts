@@ -50,14 +50,15 @@ describe('mixcast generate / forecast / whatif', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /backend wasm/);
     const rows = csv(out);
-    assert.deepEqual(rows[0], ['date', 'component', 'scenario', 'interval_start', 'value']);
+    assert.deepEqual(rows[0], ['series', 'timestamp', 'date', 'interval', 'scenario', 'component', 'value']);
     assert.equal(rows.length, 1 + 2 * 20 * 28);
-    assert.deepEqual(rows[1].slice(0, 4), ['2003-10-27', 'Mon', '0', '07:00']);
-    assert.ok(rows.slice(1).every((x) => Number.isInteger(Number(x[4])) && Number(x[4]) >= 0));
+    assert.deepEqual([rows[1][2], rows[1][5], rows[1][4], rows[1][3]], ['2003-10-27', 'Mon', '0', '07:00']);
+    assert.match(rows[1][1], /^2003-10-27T07:00:00(Z|[+-]\d\d:\d\d)$/, 'timestamp: ISO 8601 with the offset');
+    assert.ok(rows.slice(1).every((x) => Number.isInteger(Number(x[6])) && Number(x[6]) >= 0));
     const again = await cli(['generate', '--model', modelDir, '--start', '2003-10-27', '--end', '2003-10-28', '--count', '20', '--seed', '4', '--format', 'json']);
     assert.equal(again.code, 0, again.stderr);
     const j = JSON.parse(again.stdout) as { dates: { values: number[][] }[] };
-    assert.equal(Number(rows[1 + 28 * 20 + 5][4]), j.dates[1].values[0][5], 'CSV and JSON hold the same scenarios');
+    assert.equal(Number(rows[1 + 28 * 20 + 5][6]), j.dates[1].values[0][5], 'CSV and JSON hold the same scenarios');
   });
 
   it('forecast with an observed-slots file; whatif writes the case table', async () => {
@@ -67,21 +68,21 @@ describe('mixcast generate / forecast / whatif', () => {
     const r = await cli(['forecast', '--model', modelDir, '--start', '2003-10-27', '--end', '2003-10-28', '--count', '100', '--observed', obs, '--out', out]);
     assert.equal(r.code, 0, r.stderr);
     const rows = csv(out);
-    assert.deepEqual(rows[0], ['date', 'interval_start', 'mean', 'q0.1', 'q0.5', 'q0.9']);
+    assert.deepEqual(rows[0], ['series', 'timestamp', 'date', 'interval', 'mean', 'q0.1', 'q0.5', 'q0.9']);
     assert.equal(rows.length, 1 + 2 * 28);
-    assert.deepEqual(rows[1], ['2003-10-27', '07:00', '321', '321', '321', '321']);
-    assert.deepEqual(rows[2].slice(2), ['444', '444', '444', '444']);
-    assert.notEqual(rows[29][2], '321', 'the next date is not conditioned');
+    assert.deepEqual(rows[1].slice(2), ['2003-10-27', '07:00', '321', '321', '321', '321']);
+    assert.deepEqual(rows[2].slice(4), ['444', '444', '444', '444']);
+    assert.notEqual(rows[29][4], '321', 'the next date is not conditioned');
 
     const wout = path.join(dir, 'whatif.csv');
     const w = await cli(['whatif', '--model', modelDir, '--cases', 'fixtures/whatif-cases.json', '--start', '2003-10-27', '--end', '2003-10-28', '--count', '50', '--seed', '1', '--out', wout]);
     assert.equal(w.code, 0, w.stderr);
     const t = csv(wout);
-    assert.deepEqual(t[0], ['case', 'date', 'total_mean', 'total_q0.1', 'total_q0.5', 'total_q0.9', 'peak_mean', 'peak_q0.1', 'peak_q0.5', 'peak_q0.9']);
+    assert.deepEqual(t[0], ['series', 'case', 'date', 'total_mean', 'total_q0.1', 'total_q0.5', 'total_q0.9', 'peak_mean', 'peak_q0.1', 'peak_q0.5', 'peak_q0.9']);
     const cases = JSON.parse(fs.readFileSync('fixtures/whatif-cases.json', 'utf8')).cases as { name: string }[];
     assert.equal(t.length, 1 + (cases.length + 1) * 2);
-    assert.deepEqual(t[1].slice(0, 2), ['baseline', '2003-10-27']);
-    const total = (c: string, d: string) => Number(t.find((x) => x[0] === c && x[1] === d)![2]);
+    assert.deepEqual(t[1].slice(0, 3), ['', 'baseline', '2003-10-27']);
+    const total = (c: string, d: string) => Number(t.find((x) => x[1] === c && x[2] === d)![3]);
     assert.ok(Math.abs(total('campaign-morning', '2003-10-28') - (total('baseline', '2003-10-28') + 1200)) < 0.01, 'the campaign adds 1200 calls to the mean daily total');
   });
 

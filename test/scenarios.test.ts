@@ -99,7 +99,7 @@ describe('generateScenarios', () => {
     assert.equal(d.summary.total.quantiles['0.05'] >= Math.min(...totals), true);
     const rows = [...scenarioRows(r)];
     assert.equal(rows.length, 200 * r.labels.length);
-    assert.deepEqual(rows[1], ['2003-10-29', 'Wed', 0, '07:30', d.values[0][1]]);
+    assert.deepEqual(rows[1].slice(2), ['2003-10-29', '07:30', 0, 'Wed', d.values[0][1]]);
   });
 
   it('refuses a date whose weekday the model never saw, unless fallback is mixture', async () => {
@@ -283,10 +283,10 @@ describe('what-if', () => {
     assert.ok(Math.abs(row('campaign', '2003-10-28').total.mean - row('baseline', '2003-10-28').total.mean - 1200) < 1e-3);
     assert.deepEqual(row('campaign', '2003-10-27'), { ...row('baseline', '2003-10-27'), case: 'campaign' });
     const t = whatIfTable(r);
-    assert.deepEqual(t.header, ['case', 'date', 'total_mean', 'total_q0.1', 'total_q0.5', 'total_q0.9', 'peak_mean', 'peak_q0.1', 'peak_q0.5', 'peak_q0.9']);
+    assert.deepEqual(t.header, ['series', 'case', 'date', 'total_mean', 'total_q0.1', 'total_q0.5', 'total_q0.9', 'peak_mean', 'peak_q0.1', 'peak_q0.5', 'peak_q0.9']);
     assert.equal(t.rows.length, 6);
     const f = forecastTable(await forecast({ model, start: '2003-10-27', count: 50, seed: 1 }));
-    assert.deepEqual(f.header, ['date', 'interval_start', 'mean', 'q0.1', 'q0.5', 'q0.9']);
+    assert.deepEqual(f.header, ['series', 'timestamp', 'date', 'interval', 'mean', 'q0.1', 'q0.5', 'q0.9']);
     assert.equal(f.rows.length, model.labels.length);
   });
 });

@@ -124,9 +124,9 @@ describe('routes', () => {
     assert.equal(csv.status, 200);
     assert.match(csv.headers.get('content-type') ?? '', /text\/csv/);
     const lines = (await csv.text()).trim().split('\n');
-    assert.equal(lines[0], 'date,component,scenario,interval_start,value');
+    assert.equal(lines[0], 'series,timestamp,date,interval,scenario,component,value');
     assert.equal(lines.length, 1 + 2 * 3 * 28);
-    assert.equal(lines[1], `2003-10-27,Mon,0,07:00,${body.dates[0].values[0][0]}`);
+    assert.equal(lines[1], `,2003-10-27T07:00:00Z,2003-10-27,07:00,0,Mon,${body.dates[0].values[0][0]}`);
   });
 
   it('POST /v1/forecast (with observed slots) and /v1/whatif, JSON and CSV', async () => {
@@ -137,8 +137,8 @@ describe('routes', () => {
     assert.equal(fb.dates[0].summary.quantiles['0.5'][1], 450);
     const fc = await (await fetch(`${pool.url}/v1/forecast`, json({ model: 'bank', start: '2003-10-27', count: 200, observed: { date: '2003-10-27', values: [300, 450] } }, { accept: 'text/csv' }))).text();
     const fl = fc.trim().split('\n');
-    assert.equal(fl[0], 'date,interval_start,mean,q0.1,q0.5,q0.9');
-    assert.equal(fl[1], '2003-10-27,07:00,300,300,300,300');
+    assert.equal(fl[0], 'series,timestamp,date,interval,mean,q0.1,q0.5,q0.9');
+    assert.equal(fl[1], ',2003-10-27T07:00:00Z,2003-10-27,07:00,300,300,300,300');
     assert.equal(fl.length, 29);
 
     const cases = [{ name: 'plus10', transforms: [{ type: 'scale', factor: 1.1 }] }];
@@ -149,8 +149,8 @@ describe('routes', () => {
     assert.equal(wb.rows.length, 4);
     assert.ok(Math.abs(wb.rows[2].total.mean - 1.1 * wb.rows[0].total.mean) < 1e-3);
     const wc = (await (await fetch(`${pool.url}/v1/whatif`, json({ model: 'bank', start: '2003-10-27', count: 100, cases }, { accept: 'text/csv' }))).text()).trim().split('\n');
-    assert.equal(wc[0], 'case,date,total_mean,total_q0.1,total_q0.5,total_q0.9,peak_mean,peak_q0.1,peak_q0.5,peak_q0.9');
-    assert.deepEqual(wc.slice(1).map((l) => l.split(',')[0]), ['baseline', 'plus10']);
+    assert.equal(wc[0], 'series,case,date,total_mean,total_q0.1,total_q0.5,total_q0.9,peak_mean,peak_q0.1,peak_q0.5,peak_q0.9');
+    assert.deepEqual(wc.slice(1).map((l) => l.split(',')[1]), ['baseline', 'plus10']);
   });
 });
 

@@ -202,7 +202,8 @@ test('parseDuration', () => {
   assert.equal(parseDuration('30m'), 1800);
   assert.equal(parseDuration('1m30s'), 90);
   assert.equal(parseDuration('1.5h'), 5400);
-  for (const junk of ['', '30', 'abc', '5x', '-3m', '3m junk', 'm']) {
+  assert.equal(parseDuration('180'), 180, 'a bare number is seconds, as over HTTP');
+  for (const junk of ['', 'abc', '5x', '-3m', '-30', '3m junk', 'm']) {
     assert.throws(() => parseDuration(junk), (e: unknown) => e instanceof MixcastError && e.code === 'BAD_OPTION', junk);
   }
 });

@@ -23,7 +23,7 @@ export function register(program: Command): void {
       'observed slots of one date in the range: CSV (or JSON rows) timestamp,value with local interval starts, e.g. 2003-10-27T07:00,512; slots without a row are free',
     )
     .option('--continuous', 'summaries of continuous values (default for count data: of integer counts)')
-    .addOption(new Option('--format <fmt>', 'csv: date,interval_start,mean,q…; json: the full result with daily total and peak').choices(['csv', 'json']).default('csv'))
+    .addOption(new Option('--format <fmt>', 'csv: series,timestamp,date,interval,mean,q…; json: the full result with daily total and peak').choices(['csv', 'json']).default('csv'))
     .option('--out <file>', 'file to write (default stdout)');
   addBackendOption(cmd);
   cmd.action(

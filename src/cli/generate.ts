@@ -70,7 +70,7 @@ export function register(program: Command): void {
   const cmd = program.command('generate').description('generate scenarios (whole days) for each date in a range');
   addScenarioOptions(cmd)
     .option('--continuous', 'keep continuous values (default for count data: non-negative integers)')
-    .addOption(new Option('--format <fmt>', 'csv: date,component,scenario,interval_start,value; json: the full result with summaries').choices(['csv', 'json']).default('csv'))
+    .addOption(new Option('--format <fmt>', 'csv: series,timestamp,date,interval,scenario,component,value; json: the full result with summaries').choices(['csv', 'json']).default('csv'))
     .option('--out <file>', 'file to write (default stdout)');
   addBackendOption(cmd);
   cmd.action(

@@ -29,6 +29,8 @@ const num = (name: string, v: unknown): number => {
 const optNum = (name: string, v: unknown): number | undefined => (v === undefined ? undefined : num(name, v));
 const dur = (name: string, v: unknown): number => parseDuration(String(v), name);
 const optDur = (name: string, v: unknown): number | undefined => (v === undefined ? undefined : dur(name, v));
+/** An interval length needs its unit (`30m`): a bare `30` is refused rather than read as seconds. */
+const intervalDur = (v: unknown): number => parseDuration(String(v), '--interval', false);
 
 function fmt(x: number, digits: number): string {
   if (Number.isNaN(x)) return '—';
@@ -71,7 +73,7 @@ function queueOptions(cmd: Command): Command {
 function queueInput(opts: Opts) {
   return {
     calls: num('--calls', opts.calls),
-    intervalSeconds: dur('--interval', opts.interval),
+    intervalSeconds: intervalDur(opts.interval),
     aht: dur('--aht', opts.aht),
     target: num('--target', opts.target),
     within: dur('--within', opts.within),
@@ -135,7 +137,7 @@ const SHORT: Record<(typeof SPREAD_KEYS)[number], string> = { serviceLevel: 'sl'
 export function simulationTable(r: SimulationResult, labels?: string[] | null): { header: string[]; rows: (string | number | null)[][] } {
   const header = [
     'interval', 'agents', 'calls_mean',
-    ...SPREAD_KEYS.flatMap((k) => [`${SHORT[k]}_mean`, `${SHORT[k]}_p10`, `${SHORT[k]}_p90`, `${SHORT[k]}_pooled`]),
+    ...SPREAD_KEYS.flatMap((k) => [`${SHORT[k]}_mean`, `${SHORT[k]}_q0.1`, `${SHORT[k]}_q0.9`, `${SHORT[k]}_pooled`]),
   ];
   const cell = (x: number) => (Number.isFinite(x) ? Math.round(x * 1e5) / 1e5 : null);
   const part = (s: Record<(typeof SPREAD_KEYS)[number], Spread>, pooled: Record<(typeof SPREAD_KEYS)[number], number>) =>
@@ -168,7 +170,7 @@ function registerSimulate(staff: Command): void {
     .requiredOption('--plan <file>', "plan CSV: column 'agents', one row per interval (optional 'interval'); `staff plan --out plan.csv` writes one")
     .requiredOption('--scenarios <file>', 'scenario CSV: long (date, scenario, interval, value: `mixcast generate --out`) or wide (v0..v{d-1})')
     .option('--date <YYYY-MM-DD>', 'the date whose scenarios to simulate (needed when the file holds several dates)')
-    .option('--interval <duration>', 'interval length, e.g. 30m (default: read from interval_start)')
+    .option('--interval <duration>', 'interval length, e.g. 30m (default: read from the interval column)')
     .requiredOption('--aht <duration>', 'mean handle time, e.g. 180s')
     .option('--cv <x>', 'coefficient of variation of handle time (lognormal only)')
     .addOption(new Option('--handle <dist>', 'handle-time distribution').choices(['exponential', 'lognormal']).default('exponential'))
@@ -185,9 +187,9 @@ function registerSimulate(staff: Command): void {
           opts.date === undefined ? undefined : String(opts.date),
           String(opts.scenarios),
         );
-        const given = optDur('--interval', opts.interval);
+        const given = opts.interval === undefined ? undefined : intervalDur(opts.interval);
         if (given !== undefined && scen.intervalSeconds !== null && Math.abs(given - scen.intervalSeconds) > 1e-6) {
-          throw optionError(`--interval is ${given} s but the scenarios' interval_start values are ${scen.intervalSeconds} s apart`);
+          throw optionError(`--interval is ${given} s but the scenarios' interval values are ${scen.intervalSeconds} s apart`);
         }
         const intervalSeconds = given ?? scen.intervalSeconds;
         if (intervalSeconds === null) throw optionError('--interval is needed: the scenario file does not show the interval length (e.g. --interval 30m)');
@@ -294,7 +296,7 @@ export function addPlanCommand(staff: Command, source: ScenarioSource): Command 
           shrinkage: optNum('--shrinkage', opts.shrinkage),
           patience: optDur('--patience', opts.patience),
         };
-        const given = optDur('--interval', opts.interval);
+        const given = opts.interval === undefined ? undefined : intervalDur(opts.interval);
         const day = await source({
           model: String(opts.model), date, count, seed: num('--seed', opts.seed), backend: opts.backend as string | undefined,
         });

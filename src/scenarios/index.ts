@@ -5,6 +5,7 @@
  */
 import { levelKey } from '../eval/scores.js';
 import type { Dist } from './execute.js';
+import { quantileColumn, slotTimestamps } from './columns.js';
 import type { Predictor, ScenarioOptions } from './plan.js';
 import { DEFAULT_FORECAST_COUNT, type ForecastResult, type ScenarioResult, type WhatIfResult } from './result.js';
 import { runScenarios } from './run.js';
@@ -17,6 +18,7 @@ export * from './dates.js';
 export * from './result.js';
 export * from './run.js';
 export { readObservedFile, parseObservedRows } from './observed.js';
+export { quantileColumn, slotTimestamps } from './columns.js';
 
 export interface ScenarioRequest extends ScenarioOptions {
   model: Predictor;
@@ -60,33 +62,36 @@ export function whatIfBatch(req: WhatIfBatchRequest): Promise<WhatIfResult> {
 
 const fmt = (x: number) => (Number.isInteger(x) ? x : Number(x.toFixed(4)));
 
-/** Long table `date,component,scenario,interval_start,value`. */
+/** Long table `series,timestamp,date,interval,scenario,component,value` (README: output columns). */
 export function* scenarioRows(r: ScenarioResult): Generator<(string | number)[]> {
+  const series = r.series ?? '';
   for (const d of r.dates) {
+    const ts = slotTimestamps(d.date, r.labels, r.zone);
     for (let s = 0; s < d.values.length; s++) {
       const row = d.values[s];
-      for (let j = 0; j < row.length; j++) yield [d.date, d.components[s], s, r.labels[j], fmt(row[j])];
+      for (let j = 0; j < row.length; j++) yield [series, ts[j], d.date, r.labels[j], s, d.components[s], fmt(row[j])];
     }
   }
 }
-export const SCENARIO_HEADER = ['date', 'component', 'scenario', 'interval_start', 'value'] as const;
+export const SCENARIO_HEADER = ['series', 'timestamp', 'date', 'interval', 'scenario', 'component', 'value'] as const;
 
-/** `date,interval_start,mean,q<level>…`. */
-export function forecastTable(r: Pick<ForecastResult, 'labels' | 'quantiles' | 'dates'>): { header: string[]; rows: (string | number)[][] } {
-  const header = ['date', 'interval_start', 'mean', ...r.quantiles.map((q) => `q${levelKey(q)}`)];
+/** `series,timestamp,date,interval,mean,q<level>…`. */
+export function forecastTable(r: Pick<ForecastResult, 'labels' | 'quantiles' | 'dates' | 'zone'> & { series?: string | null }): { header: string[]; rows: (string | number)[][] } {
+  const header = ['series', 'timestamp', 'date', 'interval', 'mean', ...r.quantiles.map((q) => quantileColumn(q))];
   const rows: (string | number)[][] = [];
   for (const d of r.dates) {
-    r.labels.forEach((label, j) => rows.push([d.date, label, fmt(d.summary.mean[j]), ...r.quantiles.map((q) => fmt(d.summary.quantiles[levelKey(q)][j]))]));
+    const ts = slotTimestamps(d.date, r.labels, r.zone);
+    r.labels.forEach((label, j) => rows.push([r.series ?? '', ts[j], d.date, label, fmt(d.summary.mean[j]), ...r.quantiles.map((q) => fmt(d.summary.quantiles[levelKey(q)][j]))]));
   }
   return { header, rows };
 }
 
-/** `case,date,total_mean,total_q…,peak_mean,peak_q…`. */
-export function whatIfTable(r: Pick<WhatIfResult, 'quantiles' | 'rows'>): { header: string[]; rows: (string | number)[][] } {
-  const qcols = (p: string) => [`${p}_mean`, ...r.quantiles.map((q) => `${p}_q${levelKey(q)}`)];
+/** `series,case,date,total_mean,total_q…,peak_mean,peak_q…`. */
+export function whatIfTable(r: Pick<WhatIfResult, 'quantiles' | 'rows'> & { series?: string | null }): { header: string[]; rows: (string | number)[][] } {
+  const qcols = (p: string) => [`${p}_mean`, ...r.quantiles.map((q) => quantileColumn(q, p))];
   const vals = (dist: Dist) => [fmt(dist.mean), ...r.quantiles.map((q) => fmt(dist.quantiles[levelKey(q)]))];
   return {
-    header: ['case', 'date', ...qcols('total'), ...qcols('peak')],
-    rows: r.rows.map((row) => [row.case, row.date, ...vals(row.total), ...vals(row.peak)]),
+    header: ['series', 'case', 'date', ...qcols('total'), ...qcols('peak')],
+    rows: r.rows.map((row) => [r.series ?? '', row.case, row.date, ...vals(row.total), ...vals(row.peak)]),
   };
 }

@@ -24,6 +24,8 @@ export interface DateScenarios {
 }
 
 export interface ResultHeader {
+  /** The model's series id (the `--series` it was trained on), or null for an unnamed single series. */
+  series: string | null;
   labels: string[];
   zone: string;
   intervalMinutes: number;
@@ -66,6 +68,7 @@ const probs = (names: string[], p: number[]): Record<string, number> => Object.f
 export function resultHeader(model: ModelInfo, plan: ScenarioPlan): ResultHeader {
   const m = model.manifest;
   return {
+    series: m.data.series ?? null,
     labels: plan.labels,
     zone: m.data.zone,
     intervalMinutes: m.data.intervalMinutes,

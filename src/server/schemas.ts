@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { DateTime } from 'luxon';
 import { whatIfCaseSchema, whatIfTransformSchema } from '../scenarios/whatif.js';
+import { durationSeconds } from '../staffing/duration.js';
 
 export const isoDate = z
   .string()
@@ -64,14 +65,15 @@ export const whatIfRequestSchema = z
   })
   .strict();
 
-const seconds = z.number().positive();
+// durations: seconds as a number (180) or a duration string ("180s", "3m"), as on the CLI
+const seconds = durationSeconds();
 export const staffingRequestSchema = z
   .object({
     ...base,
     count: z.number().int().positive().default(500).describe('scenarios per date behind the plans'),
     aht: seconds.describe('average handle time, seconds'),
     target: z.number().gt(0).lt(1).describe('share answered within `within` seconds, e.g. 0.8'),
-    within: z.number().nonnegative().describe('answer-time threshold, seconds'),
+    within: durationSeconds(false).describe('answer-time threshold, seconds'),
     coverage: z.number().gt(0).lt(1).default(0.9).describe('share of scenarios the coverage plan must meet'),
     costUnder: z.number().positive().optional().describe('cost of one agent-interval short (newsvendor plan, with costOver)'),
     costOver: z.number().positive().optional().describe('cost of one agent-interval in excess (newsvendor plan, with costUnder)'),

@@ -280,7 +280,7 @@ export function scenarioStaffingTable(r: ScenarioStaffingResult, intervalLabels?
   const plans = [r.plans.mean, r.plans.coverage, ...(r.plans.newsvendor ? [r.plans.newsvendor] : [])];
   const chosen = r.plans.newsvendor ?? r.plans.coverage;
   const header = [
-    'interval', 'agents', 'mean_calls',
+    'interval', 'agents', 'calls_mean',
     ...r.requiredQuantiles.map((q) => `required_q${String(q.level)}`),
     ...plans.flatMap((p) => [`${p.name}_agents`, `${p.name}_scheduled`, `${p.name}_expected_sl`, `${p.name}_miss_share`]),
   ];
