@@ -156,7 +156,7 @@ test('bank_calls_2003: with the covariance skip, a weekday model is useful after
 
 test('the skip lives in the bundle\'s preconditioner section; bundles with the former network.skip fields load the same', async () => {
   const bank = await ingest({ input: 'fixtures/bank_calls_2003.csv', interval: '30m', close: '21:00' });
-  const { model } = fitModel(bank, { prior: 'weekday', steps: 10, hidden: 16, blocks: 1, seed: 1, skip: 'covariance' });
+  const { model } = fitModel(bank, { prior: 'weekday', steps: 10, hidden: 16, blocks: 1, seed: 1, skip: 'covariance', context: 'off' });
   assert.equal(model.manifest.preconditioner?.skip, 'covariance');
   assert.equal(model.manifest.network.skip, undefined);
   assert.equal(model.manifest.network.skipBasis, undefined);

@@ -154,9 +154,11 @@ export class Preconditioner {
     const m = rows.context?.[0]?.length ?? 0;
     checkContext(net, m, n);
     const p = this.process;
-    const C = tf.tensor2d(flatRows(rows.centers, n, d), [n, d]);
+    const cflat = flatRows(rows.centers, n, d);
+    const uflat = m > 0 ? flatRows(rows.context!, n, m) : null;
+    const C = tf.tensor2d(cflat, [n, d]);
     const K = Int32Array.from(rows.components);
-    const u = m > 0 ? tf.tensor2d(flatRows(rows.context!, n, m), [n, m]) : null;
+    const u = uflat ? tf.tensor2d(uflat, [n, m]) : null;
     const U = this.basis ? tf.tensor2d(this.basis.U) : null;
     const lo = this.bounds ? tf.tensor2d(this.bounds.lo, [1, d]) : null;
     const hi = this.bounds ? tf.tensor2d(this.bounds.hi, [1, d]) : null;
