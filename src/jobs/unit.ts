@@ -1,8 +1,8 @@
 /**
  * Running one unit of a batch: load the series' model (checking it is the version the batch was
- * planned against) and call the library's public scenario functions — the same calls the CLI
- * makes, so a unit's numbers are those of `mixcast generate/forecast/whatif/staff plan` with
- * the same request and seed, whichever process or machine runs it.
+ * planned against) and call the library's `runScenarios` (staffing: `staffFromModel`, which uses
+ * it) — the one path the CLI and the routes take, so a unit's numbers are those of `mixcast
+ * generate/forecast/whatif/staff plan` with the same request and seed, wherever it runs.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,7 +12,7 @@ import { defaultCalendarOptions } from '../calendar/index.js';
 import { fitModel, type FitOptions } from '../train/fit.js';
 import { loadModel, readManifest, saveModel } from '../model/bundle.js';
 import type { MixcastModel } from '../model/model.js';
-import { forecast, generateScenarios, whatIfBatch } from '../scenarios/index.js';
+import { runScenarios, DEFAULT_FORECAST_COUNT } from '../scenarios/index.js';
 import { staffFromModel } from '../staffing/from-model.js';
 import type { UnitSpec } from './plan.js';
 
@@ -66,17 +66,17 @@ export async function runUnit(u: UnitSpec, root: string, cache: ModelCache): Pro
   let result: unknown;
   switch (u.kind) {
     case 'scenarios':
-      result = generateScenarios({ model, ...sel, count: r.count!, output: r.output });
+      result = await runScenarios(model, { ...sel, count: r.count!, output: r.output, shape: 'scenarios' });
       break;
     case 'forecast':
-      result = forecast({ model, ...sel, count: r.count, output: r.output });
+      result = await runScenarios(model, { ...sel, count: r.count ?? DEFAULT_FORECAST_COUNT, output: r.output, shape: 'forecast' });
       break;
     case 'whatif':
-      result = whatIfBatch({ model, ...sel, count: r.count!, output: r.output, cases: u.cases!.map((i) => r.cases![i]) });
+      result = await runScenarios(model, { ...sel, count: r.count!, output: r.output, shape: 'whatif', cases: u.cases!.map((i) => r.cases![i]) });
       break;
     case 'staffing': {
       const s = r.staffing!;
-      result = staffFromModel({
+      result = await staffFromModel({
         model,
         ...sel,
         count: r.count ?? 500,
