@@ -206,7 +206,7 @@ function report(results: Awaited<ReturnType<typeof runDataset>>[]): string {
   L.push('', '## CRPS (mean over intervals, original units)', '');
   L.push(`| dataset | lead | ${METHODS.join(' | ')} |`, `|---|---|${METHODS.map(() => '---').join('|')}|`);
   for (const r of results) for (const s of r.summary) L.push(`| ${r.id} | ${s.lead} | ${METHODS.map((m) => s.methods[m].crps.toFixed(2)).join(' | ')} |`);
-  L.push('', '## PIT histograms of mixcast (10 bins, share per bin; flat = calibrated)', '');
+  L.push('', '## PIT histograms of mixcast (10 bins, share of PIT values per bin; 0.10 each = calibrated)', '');
   for (const r of results) for (const s of r.summary) L.push(`- ${r.id}, lead ${s.lead}: ${normalise(s.methods.mixcast.pit).map((v) => v.toFixed(2)).join(' ')}`);
   L.push('', '## Multi-day paths: spread of 5-day totals', '');
   L.push('F = Var(5-day total) / Σ Var(daily totals): 1 for independent days, above 1 when days move together.', '');

@@ -35,7 +35,7 @@ let model: MixcastModel;
 before(async () => {
   await initBackend('wasm');
   ds = await ingest({ input: 'fixtures/bank_calls_2003.csv', interval: '30m', close: '21:00' });
-  model = fitModel({ ...ds, days: ds.days.filter((d) => d.date < CUTOFF) }, { prior: 'weekday', steps: 60, hidden: 32, blocks: 1, seed: 1 }).model;
+  model = fitModel({ ...ds, days: ds.days.filter((d) => d.date < CUTOFF) }, { prior: 'weekday', steps: 60, hidden: 32, blocks: 1, seed: 1, context: 'off' }).model;
 });
 after(() => model?.dispose());
 

@@ -37,7 +37,7 @@ before(async () => {
   await initBackend('wasm');
   ds = await ingest({ input: 'fixtures/bank_calls_2003.csv', interval: '30m', close: '21:00' });
   const train = { ...ds, days: ds.days.filter((d) => d.date < CUTOFF) };
-  model = fitModel(train, { prior: 'weekday', steps: 150, hidden: 64, blocks: 2, seed: 1 }).model;
+  model = fitModel(train, { prior: 'weekday', steps: 150, hidden: 64, blocks: 2, seed: 1, context: 'off' }).model;
 });
 after(() => model?.dispose());
 

@@ -68,7 +68,9 @@ export class MixcastModel {
       throw optionError(`centers must have one row of ${this.d} values per sample (${n} samples)`, { field: 'centers' });
     }
     const contextDim = this.manifest.network.contextDim ?? 0;
-    if (contextDim > 0 && !o.context) throw optionError(`this model needs a context of ${contextDim} values per sample`, { field: 'context' });
+    // A context-aware model asked without context: ũ = 0, i.e. the recent level as the calendar
+    // expects and covariates at their training mean — with the component centers, the calendar-only prior.
+    if (contextDim > 0 && !o.context) o = { ...o, context: Array.from({ length: n }, () => new Array<number>(contextDim).fill(0)) };
     if (o.context && (o.context.length !== n || o.context.some((u) => u.length !== contextDim))) {
       throw optionError(`context must have one row of ${contextDim} values per sample (${n} samples)`, { field: 'context' });
     }
