@@ -112,6 +112,7 @@ const daySummary = z.object({
 
 const header = {
   model: z.string(),
+  series: z.string().nullable().describe("the model's series id; null for a single unnamed series"),
   labels: z.array(z.string()).describe('local start time of each interval'),
   zone: z.string(),
   intervalMinutes: z.number(),
