@@ -17,6 +17,8 @@ export function register(program: Command): void {
     .option('--max-dates <n>', 'most dates in one request', int('--max-dates', 1, 3660), L.maxDates)
     .option('--max-values <n>', 'most values (count × dates × intervals) in one request', int('--max-values', 1, 1_000_000_000), L.maxValues)
     .option('--body-limit <size>', 'largest request body, e.g. 256kb, 1mb (at most 64mb)', bodyLimit, L.bodyLimit)
+    .option('--redis <url>', 'batch jobs (/v1/jobs) through Redis workers (BullMQ; env MIXCAST_REDIS_URL); without it they run in this process')
+    .option('--redis-prefix <name>', 'Redis key prefix for batch jobs', 'mixcast')
     .option('--timeout <ms>', 'per-request time limit in ms (then 503)', int('--timeout', 1, 86_400_000), L.timeoutMs)
     .option('--max-work <n>', 'most sampler evaluations (count × dates × sampler steps) in one request', int('--max-work', 1, 1e12), L.maxWork)
     .option('--max-sampler-steps <n>', 'most steps a request may ask of its sampler', int('--max-sampler-steps', 1, 100_000), L.maxSamplerSteps);
@@ -31,6 +33,8 @@ export function register(program: Command): void {
         host: String(opts.host),
         workers,
         backend: (opts.backend as string | undefined) ?? process.env.MIXCAST_BACKEND,
+        redis: (opts.redis as string | undefined) ?? (process.env.MIXCAST_REDIS_URL || null),
+        redisPrefix: String(opts.redisPrefix ?? 'mixcast'),
         limits: {
           maxCount: opts.maxCount as number,
           maxDates: opts.maxDates as number,

@@ -10,6 +10,7 @@ import { describePrior } from '../prior/index.js';
 import { action, addBackendOption, log, setupBackend } from './common.js';
 import { addCalendarOptions, addIngestOptions, calendarOptionsFrom, float, ingestOptionsFrom, int } from './options.js';
 import { progressReporter } from './progress.js';
+import { perSeriesHint, trainPerSeries } from './train-series.js';
 
 export { int, float } from './options.js';
 
@@ -103,13 +104,16 @@ export function register(program: Command): void {
   const cmd = program
     .command('train')
     .description('train a mixture-prior diffusion model on a series and save the model bundle')
-    .requiredOption('--out <dir>', 'model bundle directory to write');
+    .requiredOption('--out <dir>', 'model bundle directory to write (with --per-series: the folder of per-series bundles)')
+    .option('--per-series', 'a file with several series: one model per series, trained in parallel, saved in --out with an index (collection.json)')
+    .option('--threads <n>', 'with --per-series: series trained at once (default: the cores)', int('--threads', 1, 1024));
   addIngestOptions(cmd);
   addCalendarOptions(cmd);
   addTrainOptions(cmd);
   addBackendOption(cmd);
   cmd.action(
     action(async (opts: Record<string, unknown>) => {
+      if (opts.perSeries) return trainPerSeries(opts, fitOptionsFrom(opts));
       // Refuse a folder we may not replace before any work, and hold the writer lock throughout.
       const out = String(opts.out);
       checkWritableOut(out);
@@ -118,7 +122,7 @@ export function register(program: Command): void {
       try {
         cleanLeftovers(out);
         const backend = await setupBackend(opts);
-        const ds = await ingest(ingestOptionsFrom(opts));
+        const ds = await ingest(ingestOptionsFrom(opts)).catch(perSeriesHint);
         log(`ingested ${ds.days.length} days × ${ds.labels.length} slots (${ds.open}–${ds.close}, ${ds.intervalMinutes} min, ${ds.zone}); dropped ${ds.report.dropped.length}`);
         const progress = progressReporter('train');
         const fit = fitOptionsFrom(opts);

@@ -82,8 +82,10 @@ export function batchTable(r: BatchResult): { header: string[]; rows: (string | 
         break;
       }
     }
-    header = ['series', ...t.header];
-    for (const row of t.rows) rows.push([s.series, ...row]);
+    // tables that already lead with a series column get this series' id there; others get one
+    const has = t.header[0] === 'series';
+    header = has ? t.header : ['series', ...t.header];
+    for (const row of t.rows) rows.push(has ? [s.series, ...row.slice(1)] : [s.series, ...row]);
   }
   return { header, rows };
 }

@@ -69,7 +69,8 @@ export class BullEngine implements JobEngine {
   private async statusOf(j: Job): Promise<JobStatus> {
     const d = j.data as ParentData;
     const [state, deps, cancelled] = await Promise.all([j.getState(), j.getDependenciesCount({ processed: true }), this.isCancelled(j.id!)]);
-    const mapped = mapState(state, cancelled);
+    let mapped = mapState(state, cancelled);
+    if (mapped === 'running' && state === 'waiting-children' && !deps.processed) mapped = 'queued';
     const done = mapped === 'completed' ? d.total : (deps.processed ?? 0);
     let error: string | null = null;
     if (mapped === 'failed') {

@@ -80,7 +80,8 @@ export class EmbeddedEngine implements JobEngine {
         ),
       );
       if (b.cancelled) return;
-      b.result = assembleBatch(b.plan, results, this.opts.root);
+      // as stored by the BullMQ engine (JSON), so both engines hand back the same value
+      b.result = JSON.parse(JSON.stringify(assembleBatch(b.plan, results, this.opts.root))) as BatchResult;
       b.state = 'completed';
     } catch (e) {
       if (!b.cancelled) {

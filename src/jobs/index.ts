@@ -5,7 +5,7 @@
  */
 import { EmbeddedEngine } from './embedded.js';
 import { BullEngine } from './bullmq.js';
-import { startUnitRunner } from './threads.js';
+import { LazyRunner } from './threads.js';
 import type { EngineOptions, JobEngine } from './engine.js';
 
 export * from './request.js';
@@ -13,7 +13,7 @@ export * from './engine.js';
 export { planBatch, CASES_PER_UNIT, type BatchPlan, type UnitSpec } from './plan.js';
 export { assembleBatch, batchTable, type BatchResult, type SeriesResult } from './assemble.js';
 export { runUnit, ModelCache, type UnitResult } from './unit.js';
-export { startUnitRunner, ThreadRunner, InlineRunner, type UnitRunner } from './threads.js';
+export { startUnitRunner, ThreadRunner, InlineRunner, LazyRunner, type UnitRunner } from './threads.js';
 export { EmbeddedEngine } from './embedded.js';
 export { BullEngine, startWorker, BATCH_QUEUE, UNIT_QUEUE, DEFAULT_PREFIX, type RedisOptions, type WorkerOptions, type RunningWorker } from './bullmq.js';
 export { jobsRouter } from './router.js';
@@ -30,5 +30,5 @@ export interface CreateEngineOptions extends EngineOptions {
 /** The BullMQ engine when a Redis URL is given, else the embedded one. */
 export async function createEngine(o: CreateEngineOptions): Promise<JobEngine> {
   if (o.redis) return new BullEngine({ url: o.redis, prefix: o.prefix }, o);
-  return new EmbeddedEngine(await startUnitRunner(o.threads ?? 1, o.root, o.backend), o);
+  return new EmbeddedEngine(new LazyRunner(o.threads ?? 1, o.root, o.backend), o);
 }

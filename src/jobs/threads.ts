@@ -151,3 +151,16 @@ export class ThreadRunner implements UnitRunner {
 export async function startUnitRunner(size: number, root: string, backend?: string): Promise<UnitRunner> {
   return size === 0 ? new InlineRunner(root, backend) : ThreadRunner.start(size, root, backend);
 }
+
+/** Starts its runner on the first unit (a server that never gets a batch starts no threads). */
+export class LazyRunner implements UnitRunner {
+  private runner: Promise<UnitRunner> | null = null;
+  constructor(readonly size: number, private readonly root: string, private readonly backend?: string) {}
+  run(unit: UnitSpec): Promise<UnitResult> {
+    this.runner ??= startUnitRunner(this.size, this.root, this.backend);
+    return this.runner.then((r) => r.run(unit));
+  }
+  async close(): Promise<void> {
+    if (this.runner) await (await this.runner).close();
+  }
+}

@@ -25,6 +25,8 @@ import {
 import type { Executor, Job } from './executor.js';
 import type { ModelEntry } from './models.js';
 import { openApiDocument } from './openapi.js';
+import { jobsRouter } from '../jobs/router.js';
+import type { JobEngine } from '../jobs/engine.js';
 import { sendCsv, sendJson } from './respond.js';
 import { forecastRequestSchema, scenariosRequestSchema, staffingRequestSchema, whatIfRequestSchema } from './schemas.js';
 import { scenarioStaffingTable } from '../staffing/index.js';
@@ -54,6 +56,8 @@ export interface AppOptions {
   limits?: Partial<ServerLimits>;
   /** Bearer token for /v1 routes; default: env MIXCAST_API_TOKEN (unset or empty = no token). */
   token?: string | null;
+  /** Batch jobs (/v1/jobs; embedded or BullMQ); absent: those routes answer 503. */
+  jobs?: JobEngine | null;
 }
 
 export interface AppState {
@@ -287,6 +291,8 @@ export function createApp(opts: AppOptions): express.Express & { locals: { state
       await sendCsv(res, header, rows);
     } else await sendJson(res, { model: entry.id, ...result });
   });
+
+  app.use('/v1/jobs', jobsRouter(opts.jobs));
 
   app.use((req, res) => {
     sendError(res, 404, 'NOT_FOUND', `no route ${req.method} ${req.path}; see GET /openapi.json`);

@@ -4,13 +4,16 @@
  * app and listens. `close()` stops accepting, lets in-flight requests finish, then terminates
  * the workers (what `mixcast serve` does on SIGTERM).
  */
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { initBackend, requestedBackend } from '../backend.js';
 import { createApp, DEFAULT_SERVER_LIMITS, type ServerLimits, type AppState } from './app.js';
 import { inProcessExecutor, WorkerPool, type Executor } from './executor.js';
 import { readModels } from './models.js';
+import { createEngine } from '../jobs/index.js';
 
 export { createApp, modelSummary, DEFAULT_SERVER_LIMITS, type AppOptions, type ServerLimits, type AppState } from './app.js';
 export { WorkerPool, InProcessExecutor, inProcessExecutor, type Executor, type ExecutorStats, type Job } from './executor.js';
@@ -32,6 +35,12 @@ export interface ServerOptions {
   token?: string | null;
   /** On close: how long in-flight requests may take before connections are cut (ms). */
   shutdownTimeoutMs?: number;
+  /** Batch jobs (/v1/jobs): through Redis at this URL (BullMQ; default env MIXCAST_REDIS_URL), else in-process. */
+  redis?: string | null;
+  /** Redis key prefix for jobs (default `mixcast`). */
+  redisPrefix?: string;
+  /** In-process batch jobs: unit threads (default 1; 0 = the request thread). */
+  jobThreads?: number;
 }
 
 export interface RunningServer {
@@ -58,7 +67,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   } else {
     executor = await WorkerPool.start({ models: list, size: workers, backend: opts.backend });
   }
-  const app = createApp({ models, executor, limits: opts.limits, token: opts.token });
+  const jobsRoot = fs.existsSync(path.join(opts.models, 'manifest.json')) ? path.dirname(path.resolve(opts.models)) : path.resolve(opts.models);
+  const jobs = await createEngine({ redis: opts.redis === undefined ? process.env.MIXCAST_REDIS_URL || null : opts.redis, prefix: opts.redisPrefix, root: jobsRoot, threads: opts.jobThreads ?? 1, backend: opts.backend });
+  const app = createApp({ models, executor, limits: opts.limits, token: opts.token, jobs });
   const server = http.createServer(app);
   const limits = { ...DEFAULT_SERVER_LIMITS, ...(opts.limits ?? {}) };
   server.requestTimeout = limits.timeoutMs + 30_000;
@@ -71,6 +82,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       });
     });
   } catch (e) {
+    await jobs.close();
     await executor.close();
     throw e;
   }
@@ -94,6 +106,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
           server.closeIdleConnections();
         });
         clearTimeout(force);
+        await jobs.close();
         await executor.close();
       })();
       return closing;

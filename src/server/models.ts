@@ -29,7 +29,7 @@ export function discoverModels(dir: string): { id: string; dir: string }[] {
     .filter((e) => e.isDirectory() && !isSaveLeftover(e.name) && fs.existsSync(path.join(root, e.name, 'manifest.json')))
     .map((e) => ({ id: e.name, dir: path.join(root, e.name) }))
     .sort((a, b) => (a.id < b.id ? -1 : 1));
-  if (!found.length) throw optionError(`--models ${dir} holds no model bundle (a subdirectory with manifest.json); train one with \`mixcast train --out ${path.join(dir, 'NAME')}\``);
+  if (!found.length && !discoverCollections(root).length) throw optionError(`--models ${dir} holds no model bundle (a subdirectory with manifest.json); train one with \`mixcast train --out ${path.join(dir, 'NAME')}\``);
   for (const f of found) {
     if (!MODEL_ID.test(f.id)) throw optionError(`model directory name "${f.id}" cannot be a model id (letters, digits, . _ -)`);
   }
@@ -48,4 +48,15 @@ export function readModels(dir: string): Map<string, ModelEntry> {
     }
   }
   return out;
+}
+
+/** Per-series collections (subdirectories with collection.json) under `dir`: served by /v1/jobs. */
+export function discoverCollections(dir: string): { id: string; dir: string }[] {
+  const root = path.resolve(dir);
+  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) return [];
+  return fs
+    .readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.') && fs.existsSync(path.join(root, e.name, 'collection.json')))
+    .map((e) => ({ id: e.name, dir: path.join(root, e.name) }))
+    .sort((a, b) => (a.id < b.id ? -1 : 1));
 }
