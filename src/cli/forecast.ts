@@ -32,7 +32,7 @@ export function register(program: Command): void {
         const quantiles = parseQuantiles(String(opts.quantiles));
         const observed = opts.observed ? readObservedFile(String(opts.observed), { labels: model.labels, zone: model.manifest.data.zone }) : undefined;
         if (observed) log(`observed ${observed.values.filter((v) => v !== null).length} of ${model.labels.length} slots on ${observed.date}`);
-        const r = await forecast({ model, ...scenarioOptionsFrom(opts), quantiles, observed });
+        const r = await forecast({ model, ...(await scenarioOptionsFrom(opts, model)), quantiles, observed });
         for (const d of r.dates) log(`${d.date} ${d.weekday}: total mean ${d.summary.total.mean.toFixed(1)}, peak mean ${d.summary.peak.mean.toFixed(1)}${d.fallback ? ' (fallback mixture)' : ''}`);
         const t = forecastTable(r);
         writeOutput(opts.format === 'json' ? JSON.stringify(r) + '\n' : toCsv(t.header, t.rows), opts);

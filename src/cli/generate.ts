@@ -6,6 +6,7 @@ import { generateScenarios, scenarioRows, SCENARIO_HEADER } from '../scenarios/i
 import { toCsv } from '../io.js';
 import { MixcastError, isMixcastError } from '../errors.js';
 import { action, addBackendOption, emit, log, setupBackend } from './common.js';
+import { originFieldsFrom } from './context.js';
 import { int } from './train.js';
 
 /** --start --end --count --seed --sampler --fallback, shared by generate / forecast / whatif. */
@@ -19,12 +20,19 @@ export function addScenarioOptions(cmd: Command, defaults: { count?: number } = 
   return cmd
     .option('--seed <n>', 'random seed (same seed → same output)', int('--seed'), 0)
     .option('--sampler <spec>', "ddpm | ddim:STEPS[:ETA] | em:STEPS | pc:STEPS | ode:STEPS (default: the model's)")
-    .addOption(new Option('--fallback <mode>', 'dates whose calendar key the model never saw: error, or mixture (components drawn by the prior weights)').choices(['error', 'mixture']).default('error'));
+    .addOption(new Option('--fallback <mode>', 'dates whose calendar key the model never saw: error, or mixture (components drawn by the prior weights)').choices(['error', 'mixture']).default('error'))
+    .option('--history <file>', "observations after the training data (same format as the training input, read with the model's settings): the context at the origin comes from them")
+    .option('--origin <date>', 'forecast origin YYYY-MM-DD: the last observed day used (default: the last day of the history, else of the training data)')
+    .option('--future-covariates <file>', 'CSV with a date column and one column per covariate of the model, for the requested dates');
 }
 
-/** The scenario fields shared by generate / forecast / whatif, from parsed options. */
-export function scenarioOptionsFrom(opts: Record<string, unknown>) {
+/**
+ * The scenario fields shared by generate / forecast / whatif, from parsed options (with the
+ * model, --history and --future-covariates are read in its formats).
+ */
+export async function scenarioOptionsFrom(opts: Record<string, unknown>, model?: MixcastModel) {
   return {
+    ...(model ? await originFieldsFrom(opts, model.manifest) : {}),
     start: String(opts.start),
     end: opts.end as string | undefined,
     count: opts.count as number,
@@ -36,7 +44,19 @@ export function scenarioOptionsFrom(opts: Record<string, unknown>) {
 }
 
 /** Request fields of the scenario library → the flags that set them. */
-const FIELD_FLAGS: Record<string, string> = { count: '--count', seed: '--seed', start: '--start', end: '--end', fallback: '--fallback', quantiles: '--quantiles', sampler: '--sampler' };
+const FIELD_FLAGS: Record<string, string> = {
+  count: '--count',
+  seed: '--seed',
+  start: '--start',
+  end: '--end',
+  fallback: '--fallback',
+  quantiles: '--quantiles',
+  sampler: '--sampler',
+  history: '--history',
+  origin: '--origin',
+  futureCovariates: '--future-covariates',
+  dates: '--start/--end',
+};
 
 /** A library error that names a request field (`count must be …`), reworded with its flag (`--count must be …`). */
 export function withFlagNames(e: unknown): unknown {
@@ -77,7 +97,8 @@ export function register(program: Command): void {
     action((opts: Record<string, unknown>) =>
       withModel(opts, async (model) => {
         const t0 = Date.now();
-        const r = await generateScenarios({ model, ...scenarioOptionsFrom(opts) });
+        const r = await generateScenarios({ model, ...(await scenarioOptionsFrom(opts, model)) });
+        if (r.origin) log(`forecast origin ${r.origin} (the last observed day used)`);
         for (const d of r.dates) {
           log(`${d.date} ${d.weekday}: key ${d.key ?? '(unseen — fallback mixture)'}, total mean ${d.summary.total.mean.toFixed(1)} [${d.summary.total.quantiles['0.05']} … ${d.summary.total.quantiles['0.95']}]`);
         }

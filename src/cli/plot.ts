@@ -88,7 +88,7 @@ export function register(program: Command): void {
       if (kind === 'whatif' && !cases) throw optionError('plot whatif needs --cases FILE (see fixtures/whatif-cases.json)');
       if (kind === 'staffing' && opts.aht === undefined) throw optionError('plot staffing needs --aht, e.g. --aht 180s');
       await withModel(opts, async (model) => {
-        const base = scenarioOptionsFrom(opts);
+        const base = await scenarioOptionsFrom(opts, model);
         const yTitle = model.manifest.data.valueKind === 'counts' ? 'count per interval' : 'value';
         let spec: TopLevelSpec;
         if (kind === 'fan') {

@@ -18,6 +18,8 @@ import {
 import { action, emit, setupBackend } from './common.js';
 import { loadModel } from '../model/bundle.js';
 import { staffingScenarios } from '../staffing/from-model.js';
+import { originFieldsFrom } from './context.js';
+import { withFlagNames } from './generate.js';
 
 type Opts = Record<string, unknown>;
 
@@ -225,6 +227,8 @@ export interface ScenarioRequest {
   count: number;
   seed: number;
   backend?: string;
+  /** --history / --origin / --future-covariates, as given (files read with the model's settings). */
+  originOptions?: Record<string, unknown>;
 }
 
 /** Scenario days for one date: values[s][i] = calls in interval i of scenario s. */
@@ -277,6 +281,9 @@ export function addPlanCommand(staff: Command, source: ScenarioSource): Command 
     .option('--shrinkage <share>', 'share of paid time off the phones')
     .option('--patience <duration>', 'mean patience: staff with Erlang A instead of Erlang C')
     .option('--backend <name>', 'tfjs backend for the model')
+    .option('--history <file>', "observations after the training data (read with the model's settings): the context at the origin")
+    .option('--origin <date>', 'forecast origin YYYY-MM-DD (default: the last day of the history, else of the training data)')
+    .option('--future-covariates <file>', 'CSV with a date column and one column per covariate of the model')
     .option('--out <file>', 'write the table to a file: .json → JSON, otherwise CSV')
     .addOption(new Option('--format <format>', 'output format (default: text on stdout, by extension with --out)').choices(['text', 'csv', 'json']))
     .action(
@@ -299,6 +306,7 @@ export function addPlanCommand(staff: Command, source: ScenarioSource): Command 
         const given = opts.interval === undefined ? undefined : intervalDur(opts.interval);
         const day = await source({
           model: String(opts.model), date, count, seed: num('--seed', opts.seed), backend: opts.backend as string | undefined,
+          originOptions: { history: opts.history, origin: opts.origin, futureCovariates: opts.futureCovariates },
         });
         const intervalSeconds = given ?? day.intervalSeconds;
         if (intervalSeconds === undefined) throw optionError('--interval is needed: the model does not state its interval length');
@@ -328,7 +336,10 @@ export const modelScenarioSource: ScenarioSource = async (req) => {
   await setupBackend({ backend: req.backend });
   const model = loadModel(req.model);
   try {
-    const r = await staffingScenarios({ model, dates: [req.date], count: req.count, seed: req.seed });
+    const origin = req.originOptions ? await originFieldsFrom(req.originOptions, model.manifest) : {};
+    const r = await staffingScenarios({ model, dates: [req.date], count: req.count, seed: req.seed, ...origin }).catch((e) => {
+      throw withFlagNames(e);
+    });
     return { values: r.dates[0].values, intervalSeconds: r.intervalMinutes * 60, intervalStarts: r.labels };
   } finally {
     model.dispose();

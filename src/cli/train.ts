@@ -10,6 +10,7 @@ import { describePrior } from '../prior/index.js';
 import { action, addBackendOption, log, setupBackend } from './common.js';
 import { addCalendarOptions, addIngestOptions, calendarOptionsFrom, float, ingestOptionsFrom, int } from './options.js';
 import { progressReporter } from './progress.js';
+import { trainingCovariates } from './context.js';
 import { perSeriesHint, trainPerSeries } from './train-series.js';
 
 export { int, float } from './options.js';
@@ -42,7 +43,13 @@ export function addTrainOptions(cmd: Command): Command {
         .choices(['covariance', 'identity', 'none'])
         .default(f.skip),
     )
-    .option('--sampler <spec>', 'default sampler stored in the model', f.sampler);
+    .option('--sampler <spec>', 'default sampler stored in the model', f.sampler)
+    .addOption(
+      new Option('--context <mode>', 'on: condition each day on what was known at the forecast origin (recent level, lead, covariates); off: calendar only').choices(['on', 'off']).default(f.context),
+    )
+    .option('--max-lead <days>', 'longest lead (days) the context is trained for', int('--max-lead', 1, 366), f.maxLead)
+    .option('--covariates <list>', 'input columns known ahead for every day, name[:mean|max|min|sum],… (e.g. temperature:max,campaign:max)')
+    .option('--events <file>', 'CSV of date,name: each name becomes a 0/1 covariate event:NAME');
 }
 
 export function fitOptionsFrom(o: Record<string, unknown>) {
@@ -65,6 +72,8 @@ export function fitOptionsFrom(o: Record<string, unknown>) {
     scale: o.scale as number,
     skip: o.skip as 'covariance',
     sampler: o.sampler as string,
+    context: o.context as 'on' | 'off',
+    maxLead: o.maxLead as number,
   };
 }
 
@@ -128,7 +137,8 @@ export function register(program: Command): void {
         const fit = fitOptionsFrom(opts);
         let fitted: ReturnType<typeof fitModel>;
         try {
-          fitted = fitModel(ds, { ...fit, calendar: calendarOptionsFrom(opts, ds), onProgress: progress.onProgress });
+          const covariates = trainingCovariates(opts, ingestOptionsFrom(opts), ds.days.map((d) => d.date));
+          fitted = fitModel(ds, { ...fit, covariates, calendar: calendarOptionsFrom(opts, ds), onProgress: progress.onProgress });
         } catch (e) {
           progress.stop();
           divergence(e, fit.lr);

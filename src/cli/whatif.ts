@@ -39,7 +39,7 @@ export function register(program: Command): void {
     action(async (opts: Record<string, unknown>) => {
       const cases = readCasesFile(String(opts.cases)).slice(1); // whatIfBatch adds the baseline itself
       await withModel(opts, async (model) => {
-        const r = await whatIfBatch({ model, cases, ...scenarioOptionsFrom(opts), quantiles: parseQuantiles(String(opts.quantiles)) });
+        const r = await whatIfBatch({ model, cases, ...(await scenarioOptionsFrom(opts, model)), quantiles: parseQuantiles(String(opts.quantiles)) });
         log(`${r.cases.length} cases (${r.cases.join(', ')}) × ${r.dates.length} dates on ${r.count} common scenarios per date`);
         const t = whatIfTable(r);
         writeOutput(opts.format === 'json' ? JSON.stringify(r) + '\n' : toCsv(t.header, t.rows), opts);

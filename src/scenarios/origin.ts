@@ -52,10 +52,12 @@ export function originHistory(model: ModelInfo, o: Pick<ScenarioOptions, 'histor
     });
   }
   if (o.origin !== undefined && o.origin !== null && !isDate(o.origin)) throw optionError(`origin must be a calendar date YYYY-MM-DD (got ${String(o.origin)})`, { field: 'origin' });
+  // The origin: as given, else the last day of the request's history, else the end of the training data.
+  const given = o.history?.length ? o.history[o.history.length - 1].date : null;
+  const origin = o.origin ?? given ?? (cc.history.length ? cc.history[cc.history.length - 1].date : null);
   let history = [...byDate.entries()].map(([date, total]) => ({ date, total })).sort((a, b) => (a.date < b.date ? -1 : 1));
-  if (o.origin) history = history.filter((h) => h.date <= o.origin!);
+  if (origin) history = history.filter((h) => h.date <= origin);
   history = history.slice(Math.max(0, history.length - HISTORY_DAYS));
-  const origin = o.origin ?? (history.length ? history[history.length - 1].date : null);
   if (origin) {
     const early = dates.filter((dt) => dt <= origin);
     if (early.length) {

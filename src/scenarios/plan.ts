@@ -109,7 +109,7 @@ export interface ScenarioOptions extends DateSelection {
    * bundle's stored history replace it). Ignored by models without context.
    */
   history?: readonly HistoryInput[];
-  /** The forecast origin: history after it is not used. Default: the last day of the history. */
+  /** The forecast origin: history after it is not used. Default: the last day of `history`, else the end of the training data. */
   origin?: string;
   /** Known covariates of the requested dates: date → covariate name → value. */
   futureCovariates?: Readonly<Record<string, Readonly<Record<string, number>>>>;

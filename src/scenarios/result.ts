@@ -35,6 +35,11 @@ export interface ResultHeader {
   seed: number;
   sampler: string;
   quantiles: number[];
+  /**
+   * A context-aware model: the forecast origin (the last observed day whose level the context
+   * used; later dates in a scenario continue its own simulated path). Null without context.
+   */
+  origin: string | null;
 }
 
 export interface ScenarioResult extends ResultHeader {
@@ -78,6 +83,7 @@ export function resultHeader(model: ModelInfo, plan: ScenarioPlan): ResultHeader
     seed: plan.seed,
     sampler: plan.sampler,
     quantiles: plan.quantiles,
+    origin: plan.origin,
   };
 }
 

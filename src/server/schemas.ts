@@ -36,6 +36,16 @@ const base = {
   output: z.enum(['counts', 'continuous']).optional().describe('counts (default for count data): non-negative integers'),
   fallback: z.enum(['error', 'mixture']).optional().describe('mixture: dates with a calendar key the model never saw draw components by the prior weights'),
   observed: observedSchema.optional(),
+  history: z
+    .array(z.object({ date: isoDate, values: z.array(z.number()).min(1).max(1440) }).strict())
+    .max(3660)
+    .optional()
+    .describe("context-aware models: observed days after the training data (original units, one value per interval, in date order); the context at the origin comes from them"),
+  origin: isoDate.optional().describe('forecast origin: the last observed day used (default: the last history day, else the end of the training data)'),
+  futureCovariates: z
+    .record(isoDate, z.record(z.string().max(200), z.number()))
+    .optional()
+    .describe("known covariates of the requested dates: { date: { name: value } } (models trained with covariates need them for every date; missing ones → 422)"),
 };
 
 export const scenariosRequestSchema = z
@@ -122,6 +132,7 @@ const header = {
   seed: z.number().int(),
   sampler: z.string(),
   quantiles: z.array(z.number()),
+  origin: z.string().nullable().describe('context-aware models: the forecast origin used; null without context'),
 };
 
 const dateHeader = {
