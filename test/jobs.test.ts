@@ -13,8 +13,8 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Queue, QueueEvents } from 'bullmq';
-import { initBackend } from '../src/backend.ts';
-import { readCollection } from '../src/model/collection.ts';
+import { initBackend } from '../src/backend.js';
+import { readCollection } from '../src/model/collection.js';
 import {
   BullEngine,
   EmbeddedEngine,
@@ -26,7 +26,7 @@ import {
   UNIT_QUEUE,
   type BatchRequestInput,
   type RunningWorker,
-} from '../src/jobs/index.ts';
+} from '../src/jobs/index.js';
 
 const REDIS = process.env.MIXCAST_TEST_REDIS ?? 'redis://127.0.0.1:6379';
 const PREFIX = `mixcast-test-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
@@ -77,7 +77,7 @@ after(async () => {
     const q = new Queue(name, { connection: { url: REDIS }, prefix: PREFIX });
     await q.obliterate({ force: true });
     const client = await q.getBackend().client;
-    const left = await client.keys(`${PREFIX}:*`);
+    const left = await (client as unknown as { keys(p: string): Promise<string[]> }).keys(`${PREFIX}:*`);
     if (left.length) await client.del(...left);
     await q.close();
   }

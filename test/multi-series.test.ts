@@ -10,9 +10,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { ingestRows, ingestRowsMany } from '../adapters/index.ts';
-import { readCollection } from '../src/model/collection.ts';
-import { startServer } from '../src/server/index.ts';
+import { ingestRows, ingestRowsMany } from '../adapters/index.js';
+import { readCollection } from '../src/model/collection.js';
+import { startServer } from '../src/server/index.js';
 
 const FIXTURE = 'fixtures/melbourne_pedestrian_2015_2016_reduced.csv';
 const SENSORS = ['Birrarung Marr', 'Southern Cross Station'];
