@@ -14,6 +14,7 @@ import {
   whatIfRequestSchema,
   whatIfResponseSchema,
 } from './schemas.js';
+import { batchRequestSchema, jobStatusSchema } from '../jobs/request.js';
 
 function jsonSchema(s: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
   const out = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Record<string, unknown>;
@@ -72,6 +73,8 @@ export function openApiDocument(version: string): Record<string, unknown> {
     ModelSummary: jsonSchema(modelSummarySchema, 'output'),
     Health: jsonSchema(healthSchema, 'output'),
     Error: jsonSchema(errorSchema, 'output'),
+    JobRequest: jsonSchema(batchRequestSchema, 'input'),
+    JobStatus: jsonSchema(jobStatusSchema, 'output'),
   };
   return {
     openapi: '3.1.0',
@@ -100,6 +103,26 @@ export function openApiDocument(version: string): Record<string, unknown> {
       '/v1/forecast': post('per-interval mean and quantiles per date (optionally conditioned on observed slots)', 'ForecastRequest', 'ForecastResponse', 'series,timestamp,date,interval,mean,q0.1,q0.5,q0.9'),
       '/v1/whatif': post('batch what-if: per case and date, quantiles of daily total and peak', 'WhatIfRequest', 'WhatIfResponse', 'series,case,date,total_mean,total_q0.1,…,peak_mean,peak_q0.1,…'),
       '/v1/staffing': post('staffing plans per date from the model\'s scenarios: mean-forecast, coverage and newsvendor plans (Erlang C, or Erlang A with patience)', 'StaffingRequest', 'StaffingResponse', 'date,interval,agents,calls_mean,required_q0.1,…,mean_agents,…,coverage_agents,…'),
+      '/v1/jobs': {
+        post: {
+          summary: 'submit a batch over many series (scenarios, forecast, whatif, staffing, train): 202 with the job id; the same request and seed on the same models returns the stored job (200 when completed)',
+          security: [{ bearer: [] }],
+          requestBody: { required: true, content: { 'application/json': { schema: ref('JobRequest') } } },
+          responses: { 202: { description: 'accepted', content: { 'application/json': { schema: ref('JobStatus') } } }, 200: { description: 'already stored and completed', content: { 'application/json': { schema: ref('JobStatus') } } }, ...errors(400, 401, 404, 422) },
+        },
+      },
+      '/v1/jobs/{id}': {
+        get: { summary: 'state and progress of a batch', security: [{ bearer: [] }], parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'ok', content: { 'application/json': { schema: ref('JobStatus') } } }, ...errors(401, 404) } },
+        delete: { summary: 'cancel a batch', security: [{ bearer: [] }], parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'ok', content: { 'application/json': { schema: ref('JobStatus') } } }, ...errors(401, 404) } },
+      },
+      '/v1/jobs/{id}/result': {
+        get: {
+          summary: 'the result of a completed batch: JSON { id, kind, model, seed, series, results: [{ series, version, result }] }, or one CSV table with a series column (Accept: text/csv); 409 while it runs',
+          security: [{ bearer: [] }],
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 200: { description: 'JSON or CSV' }, ...errors(401, 404, 422) },
+        },
+      },
     },
     components: {
       schemas,
