@@ -7,6 +7,13 @@ import { action, addBackendOption, log, setupBackend } from './common.js';
 import { addCalendarOptions, addIngestOptions, calendarOptionsFrom, ingestOptionsFrom } from './options.js';
 import { progressReporter } from './progress.js';
 import { addTrainOptions, fitOptionsFrom, int } from './train.js';
+import { evaluateByLead, leadReport } from '../eval/leads.js';
+import { writeFileAtomic } from '../io.js';
+import { optionError } from '../errors.js';
+import type { DaySeries } from '../../adapters/types.js';
+import type { FitOptions } from '../train/fit.js';
+import fs from 'node:fs';
+import path from 'node:path';
 
 export function register(program: Command): void {
   const d = defaultBacktestOptions;
@@ -20,6 +27,13 @@ export function register(program: Command): void {
     .option('--baselines <list>', `comma list of ${BASELINES.join(', ')} (or none); ddpm trains a second network per fold`, d.baselines.join(','))
     .option('--min-train <days>', 'fewest training days the first fold may have', int('--min-train'), d.minTrain)
     .option('--scenario-seed <n>', 'seed of the scenario draws (the training seed is --seed)', int('--scenario-seed'), d.seed)
+    .option('--leads <list>', 'evaluate by lead instead: comma list of leads in days (e.g. 1,7,14); trains once on the days before the test window, then scores rolling origins in it')
+    .option('--origins <n>', 'with --leads: most forecast origins scored (spread over the test window)', int('--origins', 1, 10000), 60)
+    .option('--test-share <share>', 'with --leads: share of the last days that form the test window', (v: string) => {
+      const x = Number(v);
+      if (!(x > 0 && x < 1)) throw optionError(`--test-share must be a number between 0 and 1 (got "${v}")`);
+      return x;
+    }, 0.2)
     .option('--quiet', 'no progress output');
   addIngestOptions(cmd);
   addCalendarOptions(cmd);
@@ -33,6 +47,7 @@ export function register(program: Command): void {
       const ds = await ingest(ingestOptionsFrom(opts));
       if (!quiet) log(`ingested ${ds.days.length} days × ${ds.labels.length} slots (${ds.open}–${ds.close}, ${ds.intervalMinutes} min, ${ds.zone})`);
       const fit = fitOptionsFrom(opts);
+      if (opts.leads !== undefined) return evaluateLeads(opts, ds, { ...fit, calendar: calendarOptionsFrom(opts, ds) }, quiet);
       let bar: ReturnType<typeof progressReporter> | null = null;
       const result = await backtest(ds, {
         folds: opts.folds as number,
@@ -85,4 +100,44 @@ export function register(program: Command): void {
       );
     }),
   );
+}
+
+/** `evaluate --leads`: rolling origins by lead; writes leads.json and leads.md into --out. */
+async function evaluateLeads(opts: Record<string, unknown>, ds: DaySeries, fit: Partial<FitOptions>, quiet: boolean): Promise<void> {
+  const leads = String(opts.leads)
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)
+    .map((x) => {
+      const h = Number(x);
+      if (!Number.isInteger(h) || h < 1 || h > 366) throw optionError(`--leads: "${x}" is not a whole number of days from 1 to 366`);
+      return h;
+    });
+  if (!leads.length) throw optionError('--leads needs at least one lead, e.g. 1,7,14');
+  const r = await evaluateByLead(ds, {
+    leads,
+    origins: opts.origins as number,
+    count: opts.count as number,
+    seed: opts.scenarioSeed as number,
+    testShare: opts.testShare as number,
+    fit,
+    onProgress: quiet ? undefined : (m) => log(m),
+  });
+  const out = String(opts.out);
+  fs.mkdirSync(out, { recursive: true });
+  const id = ds.series ?? path.basename(String(opts.input));
+  const md = leadReport([{ id, title: id, ...r }], [
+    `# Evaluation by lead: ${id}`,
+    '',
+    `${r.days} days: trained on the first ${r.trainDays}, origins in the last ${r.testDays}; at each origin only the days up to it are used. ${opts.count} scenarios per target, leads ${leads.join(', ')}.`,
+  ]);
+  writeFileAtomic(path.join(out, 'leads.json'), JSON.stringify(r, null, 1) + '\n');
+  writeFileAtomic(path.join(out, 'leads.md'), md);
+  if (!quiet) {
+    for (const s of r.summary) {
+      log(`lead ${s.lead}: mixcast energy ${(100 * (s.methods.mixcast.energyVsBootstrap - 1)).toFixed(1)} % vs bootstrap (no context ${(100 * (s.methods['mixcast (no context)'].energyVsBootstrap - 1)).toFixed(1)} %), 80% coverage ${s.methods.mixcast.coverage80.toFixed(3)} (${s.origins} origins)`);
+    }
+    log(`wrote leads.json and leads.md to ${out}`);
+  }
+  process.stdout.write(JSON.stringify({ out, files: ['leads.json', 'leads.md'], summary: r.summary.map((s) => ({ lead: s.lead, origins: s.origins, energyVsBootstrap: Object.fromEntries(Object.entries(s.methods).map(([m, v]) => [m, v.energyVsBootstrap])) })) }, null, 2) + '\n');
 }

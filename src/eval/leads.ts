@@ -1,0 +1,220 @@
+/**
+ * Evaluation by lead (`mixcast evaluate --leads 1,7,14 --origins N`, `npm run bench:context`):
+ * mixcast is trained once on the days before the test window (the last `testShare` of the days)
+ * with and without context; then for every origin in the window (its day and all days before it
+ * are observed; nothing after it is used) and every lead, `count` scenarios of the target day
+ * from every method are scored: mixcast (through the scenario runner, with the history up to the
+ * origin as the request's `history`), mixcast without context, the weekday bootstrap,
+ * bootstrap-level and ets. Then multi-day paths: the spread of 5-day totals of generated paths
+ * against the data's. All draws are seeded.
+ */
+import type { Day, DaySeries } from '../../adapters/types.js';
+import { fitModel, type FitOptions } from '../train/fit.js';
+import { runScenarios } from '../scenarios/run.js';
+import type { MixcastModel } from '../model/model.js';
+import { optionError } from '../errors.js';
+import { levelWeights, type LevelWeight } from '../context/report.js';
+import { bootstrapBaseline, bootstrapLevelBaseline, etsBaseline, type TrainingDay } from './baselines.js';
+import { energyScore, crpsDay, coverage, pitValues, pitHistogram } from './scores.js';
+
+export const LEAD_METHODS = ['mixcast', 'mixcast (no context)', 'bootstrap', 'bootstrap-level', 'ets'] as const;
+export type LeadMethodName = (typeof LEAD_METHODS)[number];
+
+export interface LeadEvalOptions {
+  leads: number[];
+  /** Most origins scored (evenly spread over the test window). */
+  origins: number;
+  count: number;
+  seed: number;
+  /** Share of the last days that form the test window. */
+  testShare: number;
+  fit: Partial<FitOptions>;
+  /** Leads at which the fitted weight of the level is reported. */
+  weightLeads?: number[];
+  onProgress?: (msg: string) => void;
+}
+
+export interface LeadSummary {
+  lead: number;
+  origins: number;
+  methods: Record<LeadMethodName, { energy: number; energyVsBootstrap: number; crps: number; coverage80: number; pit: number[] }>;
+}
+
+export interface LeadEvaluation {
+  days: number;
+  d: number;
+  testDays: number;
+  trainDays: number;
+  seconds: number;
+  summary: LeadSummary[];
+  paths: { generatedF: number; generatedFRange: number[]; empiricalF: number; windows: number };
+  levelWeights: LevelWeight[];
+  selection: { group: string; penalty: number | null }[];
+}
+
+const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+const weekdayKey = (date: string) => ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][new Date(`${date}T00:00:00Z`).getUTCDay()];
+const total = (v: readonly number[]) => v.reduce((a, b) => a + b, 0);
+const mean = (a: readonly number[]) => (a.length ? a.reduce((s, v) => s + v, 0) / a.length : NaN);
+const variance = (a: readonly number[]) => {
+  const m = mean(a);
+  return a.reduce((s, v) => s + (v - m) ** 2, 0) / Math.max(1, a.length - 1);
+};
+
+interface Acc {
+  es: number[];
+  crps: number[];
+  cover80: number[];
+  pit: number[];
+}
+const acc = (): Acc => ({ es: [], crps: [], cover80: [], pit: [] });
+
+async function scenariosOf(model: MixcastModel, history: Day[], dates: string[], count: number, seed: number): Promise<number[][][]> {
+  const r = await runScenarios(model, { dates, count, seed, history, output: 'continuous', fallback: 'mixture' });
+  return r.dates.map((d) => d.values as number[][]);
+}
+
+/** Origins in the test window (the day before it to the second-last day), evenly thinned to `max`. */
+function originIndices(n: number, testStart: number, max: number): number[] {
+  const idx: number[] = [];
+  for (let i = testStart - 1; i < n - 1; i++) idx.push(i);
+  if (idx.length <= max) return idx;
+  const step = idx.length / max;
+  return Array.from({ length: max }, (_, j) => idx[Math.floor(j * step)]);
+}
+
+export async function evaluateByLead(ds: DaySeries, o: LeadEvalOptions): Promise<LeadEvaluation> {
+  if (!o.leads.length || o.leads.some((h) => !Number.isInteger(h) || h < 1 || h > 366)) throw optionError('leads must be whole numbers of days from 1 to 366', { field: 'leads' });
+  if (!Number.isInteger(o.origins) || o.origins < 1) throw optionError('origins must be a positive whole number', { field: 'origins' });
+  if (!(o.testShare > 0 && o.testShare < 1)) throw optionError('testShare must be between 0 and 1', { field: 'testShare' });
+  const t0 = Date.now();
+  const days = ds.days;
+  const n = days.length;
+  const testStart = n - Math.round(o.testShare * n);
+  if (testStart < 30) throw optionError(`evaluation by lead needs at least 30 training days before the test window (got ${testStart} of ${n} days)`, { field: 'origins' });
+  const train: DaySeries = { ...ds, days: days.slice(0, testStart) };
+  const say = o.onProgress ?? (() => {});
+  say(`training on ${testStart} days, with and without context`);
+  const withCtx = fitModel(train, { ...o.fit, context: 'on' }).model;
+  const noCtx = fitModel(train, { ...o.fit, context: 'off' }).model;
+  try {
+    const COUNT = o.count;
+    const byDate = new Map(days.map((d, i) => [d.date, i]));
+    const res: Record<number, Record<LeadMethodName, Acc>> = {};
+    for (const h of o.leads) res[h] = Object.fromEntries(LEAD_METHODS.map((m) => [m, acc()])) as Record<LeadMethodName, Acc>;
+    const bl = bootstrapLevelBaseline();
+    const ets = etsBaseline();
+    const os = originIndices(n, testStart, o.origins);
+    for (const [oi, orig] of os.entries()) {
+      if (oi % 10 === 0) say(`origin ${oi + 1}/${os.length} (${days[orig].date})`);
+      const history = days.slice(0, orig + 1);
+      const hist: TrainingDay[] = history.map((d) => ({ date: d.date, key: weekdayKey(d.date), values: d.values }));
+      const boot = bootstrapBaseline(hist);
+      for (const h of o.leads) {
+        const target = addDays(days[orig].date, h);
+        const ti = byDate.get(target);
+        if (ti === undefined) continue;
+        const truth = days[ti].values;
+        const seed = o.seed * 1_000_003 + oi * 31 + h;
+        const samples: Record<LeadMethodName, number[][]> = {
+          mixcast: (await scenariosOf(withCtx, history, [target], COUNT, seed))[0],
+          'mixcast (no context)': (await scenariosOf(noCtx, history, [target], COUNT, seed))[0],
+          bootstrap: boot.sample(target, weekdayKey(target), COUNT, seed),
+          'bootstrap-level': bl.sampleAt({ history: hist, origin: days[orig].date, lead: h, key: weekdayKey(target), count: COUNT, seed }),
+          ets: ets.sampleAt({ history: hist, origin: days[orig].date, lead: h, key: weekdayKey(target), count: COUNT, seed }),
+        };
+        for (const m of LEAD_METHODS) {
+          const a = res[h][m];
+          a.es.push(energyScore(samples[m], truth));
+          a.crps.push(crpsDay(samples[m], truth).meanOverIntervals);
+          a.cover80.push(coverage(samples[m], truth, [0.8])['0.8']);
+          a.pit.push(...pitValues(samples[m], truth, seed));
+        }
+      }
+    }
+    // Multi-day paths: the 5 days after an origin (the data's calendar), every third origin.
+    const F: number[] = [];
+    for (const [oi, orig] of os.entries()) {
+      if (oi % 3 !== 0 || orig + 5 >= n) continue;
+      const dates = days.slice(orig + 1, orig + 6).map((d) => d.date);
+      const paths = await scenariosOf(withCtx, days.slice(0, orig + 1), dates, COUNT, o.seed + oi);
+      const sums = Array.from({ length: COUNT }, (_, s) => dates.reduce((a, _d, j) => a + total(paths[j][s]), 0));
+      const perDay = dates.map((_, j) => variance(paths[j].map(total)));
+      F.push(variance(sums) / perDay.reduce((a, b) => a + b, 0));
+    }
+    // The data's: 5 consecutive days (within a week) of daily totals minus their weekday means.
+    const tot = days.map((d) => total(d.values));
+    const byKey = new Map<string, number[]>();
+    days.forEach((d, i) => byKey.set(weekdayKey(d.date), [...(byKey.get(weekdayKey(d.date)) ?? []), tot[i]]));
+    const resid = days.map((d, i) => tot[i] - mean(byKey.get(weekdayKey(d.date))!));
+    const windows: number[] = [];
+    for (let i = 0; i + 4 < n; i++) if (days[i + 4].date <= addDays(days[i].date, 6)) windows.push(resid.slice(i, i + 5).reduce((a, b) => a + b, 0));
+    const summary: LeadSummary[] = o.leads.map((h) => {
+      const bootEs = mean(res[h].bootstrap.es);
+      return {
+        lead: h,
+        origins: res[h].bootstrap.es.length,
+        methods: Object.fromEntries(
+          LEAD_METHODS.map((m) => {
+            const a = res[h][m];
+            return [m, { energy: mean(a.es), energyVsBootstrap: mean(a.es) / bootEs, crps: mean(a.crps), coverage80: mean(a.cover80), pit: pitHistogram(a.pit, 10) }];
+          }),
+        ) as LeadSummary['methods'],
+      };
+    });
+    return {
+      days: n,
+      d: ds.labels.length,
+      testDays: n - testStart,
+      trainDays: testStart,
+      seconds: Math.round((Date.now() - t0) / 1000),
+      summary,
+      paths: { generatedF: mean(F), generatedFRange: F.length ? [Math.min(...F), Math.max(...F)] : [], empiricalF: variance(windows) / (5 * variance(resid)), windows: F.length },
+      levelWeights: levelWeights(withCtx, o.weightLeads ?? [1, 2, 3, 5, 7, 10, 14]),
+      selection: withCtx.manifest.context?.selection.map((s) => ({ group: s.group, penalty: s.penalty })) ?? [],
+    };
+  } finally {
+    withCtx.dispose();
+    noCtx.dispose();
+  }
+}
+
+const normalise = (h: number[]) => {
+  const t = h.reduce((a, b) => a + b, 0);
+  return h.map((v) => v / Math.max(1e-12, t));
+};
+
+/** Markdown report of evaluations by lead (one per dataset). */
+export function leadReport(results: (LeadEvaluation & { id: string; title: string })[], header: string[]): string {
+  const METHODS = LEAD_METHODS;
+  const L: string[] = [...header, ''];
+  L.push('## Energy score relative to the weekday bootstrap (lower is better)', '');
+  L.push(`| dataset | lead | origins | ${METHODS.join(' | ')} |`, `|---|---|---|${METHODS.map(() => '---').join('|')}|`);
+  for (const r of results) {
+    for (const s of r.summary) L.push(`| ${r.id} | ${s.lead} | ${s.origins} | ${METHODS.map((m) => s.methods[m].energyVsBootstrap.toFixed(3)).join(' | ')} |`);
+  }
+  L.push('', '## 80 % interval coverage (per interval, target 0.80)', '');
+  L.push(`| dataset | lead | ${METHODS.join(' | ')} |`, `|---|---|${METHODS.map(() => '---').join('|')}|`);
+  for (const r of results) for (const s of r.summary) L.push(`| ${r.id} | ${s.lead} | ${METHODS.map((m) => s.methods[m].coverage80.toFixed(3)).join(' | ')} |`);
+  L.push('', '## CRPS (mean over intervals, original units)', '');
+  L.push(`| dataset | lead | ${METHODS.join(' | ')} |`, `|---|---|${METHODS.map(() => '---').join('|')}|`);
+  for (const r of results) for (const s of r.summary) L.push(`| ${r.id} | ${s.lead} | ${METHODS.map((m) => s.methods[m].crps.toFixed(2)).join(' | ')} |`);
+  L.push('', '## PIT histograms of mixcast (10 bins, share of PIT values per bin; 0.10 each = calibrated)', '');
+  for (const r of results) for (const s of r.summary) L.push(`- ${r.id}, lead ${s.lead}: ${normalise(s.methods.mixcast.pit).map((v) => v.toFixed(2)).join(' ')}`);
+  L.push('', '## Multi-day paths: spread of 5-day totals', '');
+  L.push('F = Var(5-day total) / Σ Var(daily totals): 1 for independent days, above 1 when days move together.', '');
+  L.push('| dataset | F of generated paths (mean, range over origins) | F of the data (weekday-adjusted totals) |', '|---|---|---|');
+  for (const r of results) {
+    const range = r.paths.generatedFRange.length ? `${r.paths.generatedFRange.map((v) => v.toFixed(2)).join('–')}, ` : '';
+    L.push(`| ${r.id} | ${r.paths.generatedF.toFixed(2)} (${range}${r.paths.windows} origins) | ${r.paths.empiricalF.toFixed(2)} |`);
+  }
+  const wl = results[0]?.levelWeights.map((w) => w.lead) ?? [];
+  L.push('', '## Where context helps: the fitted weight of the recent level, by lead', '');
+  L.push('Change of the expected log daily total per unit change of the 7-day level (1 = follow the recent level fully, 0 = ignore it), and the penalty chosen per group (out = left out).', '');
+  L.push(`| dataset | ${wl.map((h) => `lead ${h}`).join(' | ')} | penalties |`, `|---|${wl.map(() => '---').join('|')}|---|`);
+  for (const r of results) {
+    L.push(`| ${r.id} | ${r.levelWeights.map((w) => (w.level7 ?? 0).toFixed(2)).join(' | ')} | ${r.selection.map((s) => `${s.group}: ${s.penalty ?? 'out'}`).join('; ')} |`);
+  }
+  L.push('', `Seconds per dataset: ${results.map((r) => `${r.id} ${r.seconds}`).join(', ')}.`);
+  return L.join('\n') + '\n';
+}
