@@ -113,9 +113,9 @@ export function register(program: Command): void {
   const cmd = program
     .command('train')
     .description('train a mixture-prior diffusion model on a series and save the model bundle')
-    .requiredOption('--out <dir>', 'model bundle directory to write (with --per-series: the folder of per-series bundles)')
-    .option('--per-series', 'a file with several series: one model per series, trained in parallel, saved in --out with an index (collection.json)')
-    .option('--threads <n>', 'with --per-series: series trained at once (default: the cores)', int('--threads', 1, 1024));
+    .requiredOption('--out <dir>', 'model bundle directory to write')
+    .option('--per-series', 'one model per series of the file, in --out with an index')
+    .option('--threads <n>', '--per-series: series trained at once', int('--threads', 1, 1024));
   addIngestOptions(cmd);
   addCalendarOptions(cmd);
   addTrainOptions(cmd);
