@@ -11,7 +11,7 @@
  * selection, zone rules and messages: the helpers are ingest's own). Nothing is dropped silently.
  */
 import { DateTime } from 'luxon';
-import { inputError, optionError, snippet } from '../src/errors.js';
+import { inputError, optionError, snippet } from '../src/core/errors.js';
 import { readTable } from './read.js';
 import { MAX_ABS_VALUE, columnsOf, defaultTimeCol, parseValue, pickSeries, toLong, withLongConvention } from './ingest.js';
 import { WallClock, resolveZone } from './time.js';

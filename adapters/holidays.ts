@@ -1,7 +1,7 @@
 /** Holiday lists: a text file with one ISO date per line (`#` comments and blank lines ignored). */
 import fs from 'node:fs';
 import { DateTime } from 'luxon';
-import { inputError } from '../src/errors.js';
+import { inputError } from '../src/core/errors.js';
 import { UTC } from './time.js';
 
 /**

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { readTable } from './read.js';
 import { ingestRows, ingestRowsMany, type IngestRowsOptions } from './ingest.js';
 import type { DaySeries, IngestOptions, SeriesSet } from './types.js';
-import { inputError } from '../src/errors.js';
+import { inputError } from '../src/core/errors.js';
 
 export type { Day, DayIssue, DaySeries, IngestOptions, IngestReport, InputFormat, MissingPolicy, SeriesSet } from './types.js';
 export { ingestRows, interpolate, ingestRowsMany, seriesNames, withLongConvention, type IngestRowsOptions } from './ingest.js';

@@ -11,7 +11,7 @@
  * are folded (arquero fold) into the long table first. See adapters/README.md for the rules.
  */
 import * as aq from 'arquero';
-import { inputError, optionError, snippet } from '../src/errors.js';
+import { inputError, optionError, snippet } from '../src/core/errors.js';
 import { parseWeekdays, weekdayName } from '../src/calendar/index.js';
 import type { DayIssue, DaySeries, IngestOptions, IngestReport, InputFormat, MissingPolicy, SeriesSet } from './types.js';
 import {

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { inputError } from '../src/errors.js';
+import { inputError } from '../src/core/errors.js';
 
 export interface RawTable {
   columns: string[];

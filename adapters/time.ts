@@ -1,6 +1,6 @@
 /** Time helpers for the adapters: intervals, clock times, zones, timestamps, DST days (luxon only). */
 import { DateTime, Duration, FixedOffsetZone, Info, type Zone } from 'luxon';
-import { optionError } from '../src/errors.js';
+import { optionError } from '../src/core/errors.js';
 
 export const UTC = FixedOffsetZone.utcInstance;
 export const DAY_SECONDS = 86_400;

@@ -13,7 +13,7 @@ import { ingest } from '../adapters/index.js';
 import type { IngestOptions } from '../adapters/types.js';
 import { initBackend } from '../src/backend.js';
 import { evaluateByLead, leadReport } from '../src/eval/leads.js';
-import { writeFileAtomic } from '../src/io.js';
+import { writeFileAtomic } from '../src/core/io.js';
 import { ROOT, RESULTS, log } from './lib/common.js';
 
 interface Dataset {

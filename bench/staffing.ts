@@ -11,7 +11,7 @@ import { initBackend } from '../src/backend.js';
 import { ingest } from '../adapters/index.js';
 import { fitModel, defaultFitOptions } from '../src/train/fit.js';
 import { staffFromModel, evaluatePlan } from '../src/staffing/index.js';
-import { writeFileAtomic } from '../src/io.js';
+import { writeFileAtomic } from '../src/core/io.js';
 
 const { values: a } = parseArgs({ options: { steps: { type: 'string', default: String(defaultFitOptions.steps) }, count: { type: 'string', default: '1000' }, seed: { type: 'string', default: '1' } } });
 const backend = await initBackend();

@@ -7,9 +7,9 @@
 
 // plumbing
 export { initBackend, requestedBackend, backendInfo, BACKENDS, type BackendInfo, type BackendChoice, type BackendName } from './backend.js';
-export { MixcastError, isMixcastError, inputError, optionError, unprocessable, modelError, type ErrorCode } from './errors.js';
-export { rng, drawIndex, type Rng } from './random.js';
-export { writeFileAtomic, toCsv } from './io.js';
+export { MixcastError, isMixcastError, inputError, optionError, unprocessable, modelError, type ErrorCode } from './core/errors.js';
+export { rng, drawIndex, type Rng } from './core/random.js';
+export { writeFileAtomic, toCsv } from './core/io.js';
 
 // data in
 export { ingest, ingestRows, formatReport } from '../adapters/index.js';

@@ -12,7 +12,7 @@ import {
   rawKey,
   resolveKey,
 } from '../src/calendar/index.js';
-import { MixcastError } from '../src/errors.js';
+import { MixcastError } from '../src/core/errors.js';
 
 const days = (from: string, to: string) => {
   const out: string[] = [];

@@ -5,7 +5,7 @@ import { ridge } from '../src/context/ridge.js';
 import { DEFAULT_CONTEXT_SPEC, contextVector, recentLevels, contextWidth, type HistoryDay } from '../src/context/features.js';
 import { fitConditionalCenters, conditionalCenter } from '../src/context/centers.js';
 import { scenarioContext } from '../src/context/paths.js';
-import { rng } from '../src/random.js';
+import { rng } from '../src/core/random.js';
 
 test('ridge recovers a known linear map and shrinks with the penalty', () => {
   const r = rng(3);

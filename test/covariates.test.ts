@@ -14,7 +14,7 @@ import {
   readTable,
   type CovariateSpec,
 } from '../adapters/index.js';
-import { MixcastError } from '../src/errors.js';
+import { MixcastError } from '../src/core/errors.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mixcast-covariates-'));
 const write = (name: string, text: string) => {

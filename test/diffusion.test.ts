@@ -6,7 +6,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend.js';
-import { rng } from '../src/random.js';
+import { rng } from '../src/core/random.js';
 import {
   alphaBars,
   defaultProcessConfig,
@@ -20,7 +20,7 @@ import {
   type Family,
   type ProcessConfig,
 } from '../src/diffusion/index.js';
-import { MixcastError } from '../src/errors.js';
+import { MixcastError } from '../src/core/errors.js';
 import { trainDenoiser } from '../src/train/index.js';
 import { buildPrior } from '../src/prior/index.js';
 import { Denoiser } from '../src/nn/denoiser.js';

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DateTime } from 'luxon';
-import { rng } from '../src/random.js';
-import { MixcastError } from '../src/errors.js';
+import { rng } from '../src/core/random.js';
+import { MixcastError } from '../src/core/errors.js';
 import {
   bootstrapBaseline,
   cholesky,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MixcastError } from '../src/errors.js';
+import { MixcastError } from '../src/core/errors.js';
 import { fanChartSvg, lineChartSvg, pitHistogramSvg } from '../src/eval/charts.js';
 
 /** The item elements (one per datum for symbols/rects; one per series for lines/areas) of every mark group with this name. */

@@ -10,7 +10,7 @@ import { ingest } from '../adapters/index.js';
 import type { DaySeries } from '../adapters/types.js';
 import { fitModel } from '../src/train/fit.js';
 import { loadModel, saveModel, readManifest } from '../src/model/bundle.js';
-import { MixcastError } from '../src/errors.js';
+import { MixcastError } from '../src/core/errors.js';
 
 let bank: DaySeries;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mixcast-model-'));

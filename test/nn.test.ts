@@ -5,7 +5,7 @@ import { initBackend } from '../src/backend.js';
 import fs from 'node:fs';
 import { dense, denseConst, denseReference, silu, siluReference } from '../src/nn/dense.js';
 import { Denoiser, type DenoiserConfig, type NamedWeight } from '../src/nn/denoiser.js';
-import { rng } from '../src/random.js';
+import { rng } from '../src/core/random.js';
 
 before(async () => {
   await initBackend('wasm');

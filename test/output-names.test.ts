@@ -9,7 +9,7 @@ import { quantileColumn, slotTimestamps } from '../src/scenarios/columns.js';
 import { parseDuration } from '../src/staffing/duration.js';
 import { parsePlanCsv, parseScenariosCsv, scenariosForDate } from '../src/staffing/files.js';
 import { staffingRequestSchema } from '../src/server/schemas.js';
-import { isMixcastError } from '../src/errors.js';
+import { isMixcastError } from '../src/core/errors.js';
 
 describe('output columns', () => {
   it('timestamps carry the offset in force on that date (DST in New York)', () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MixcastError } from '../src/errors.js';
-import { rng } from '../src/random.js';
+import { MixcastError } from '../src/core/errors.js';
+import { rng } from '../src/core/random.js';
 import {
   assignDay,
   buildPrior,

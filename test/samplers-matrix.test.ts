@@ -13,7 +13,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend.js';
-import { rng } from '../src/random.js';
+import { rng } from '../src/core/random.js';
 import { defaultProcessConfig, makeProcess, parseSampler, runSampler, FAMILIES, type Family, type Process } from '../src/diffusion/index.js';
 import { wasserstein1 } from '../src/eval/scores.js';
 

@@ -13,7 +13,7 @@ import { ingest } from '../adapters/index.js';
 import type { DaySeries } from '../adapters/types.js';
 import { fitModel } from '../src/train/fit.js';
 import type { MixcastModel } from '../src/model/model.js';
-import { MixcastError } from '../src/errors.js';
+import { MixcastError } from '../src/core/errors.js';
 import {
   CHUNK_SIZE,
   forecast,

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend.js';
-import { rng } from '../src/random.js';
+import { rng } from '../src/core/random.js';
 import { symmetricEigen, pooledCovarianceBasis } from '../src/prior/covariance.js';
 import { defaultProcessConfig, drawBatch, makeProcess, parseSampler, Preconditioner, sample, type Family } from '../src/diffusion/index.js';
 import { Denoiser } from '../src/nn/denoiser.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {
   erlangB, erlangC, erlangCMetrics, erlangA, erlangAMetrics, logGamma, regularizedGammaP, parseDuration,
 } from '../src/staffing/index.js';
-import { MixcastError } from '../src/errors.js';
+import { MixcastError } from '../src/core/errors.js';
 
 const close = (a: number, b: number, tol: number, msg?: string) =>
   assert.ok(Math.abs(a - b) <= tol, `${msg ?? ''} expected ${b} ± ${tol}, got ${a}`);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePlanCsv, parseScenariosCsv } from '../src/staffing/index.js';
-import { MixcastError } from '../src/errors.js';
+import { MixcastError } from '../src/core/errors.js';
 
 const isInput = (e: unknown) => e instanceof MixcastError && e.code === 'BAD_INPUT';
 

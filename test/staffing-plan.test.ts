@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import {
   scenarioStaffing, scenarioStaffingTable, evaluatePlan, erlangC, erlangCMetrics, erlangA,
 } from '../src/staffing/index.js';
-import { MixcastError } from '../src/errors.js';
-import { rng } from '../src/random.js';
+import { MixcastError } from '../src/core/errors.js';
+import { rng } from '../src/core/random.js';
 
 const opts = { intervalSeconds: 1800, aht: 180, target: 0.8, within: 20 };
 const need = (calls: number) => erlangC({ ...opts, calls }).agents;

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { simulate, erlangCMetrics, erlangAMetrics, type SimDetail } from '../src/staffing/index.js';
-import { MixcastError } from '../src/errors.js';
-import { rng } from '../src/random.js';
+import { MixcastError } from '../src/core/errors.js';
+import { rng } from '../src/core/random.js';
 
 /** Poisson counts by counting unit-rate arrivals: exact, seeded. */
 function poisson(r: ReturnType<typeof rng>, mean: number): number {

@@ -7,7 +7,7 @@ import { FlatAdam } from '../src/nn/optimizer.js';
 import { defaultProcessConfig, drawBatch, makeProcess, Preconditioner } from '../src/diffusion/index.js';
 import { ShardedGradients, shardRanges, sliceBatch } from '../src/train/parallel.js';
 import { trainDenoiser } from '../src/train/index.js';
-import { rng } from '../src/random.js';
+import { rng } from '../src/core/random.js';
 
 before(async () => {
   await initBackend('wasm');

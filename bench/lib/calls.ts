@@ -19,7 +19,7 @@ import { buildPrior, componentDistribution, reverseEffort, type ReverseEffort } 
 import { defaultProcessConfig, makeProcess, parseSampler, sample, type Process, type SkipBasis } from '../../src/diffusion/index.js';
 import type { Denoiser } from '../../src/nn/denoiser.js';
 import { defaultTransform, fitTransform, fromModelSpace, toModelSpace, type TransformParams } from '../../src/transform/index.js';
-import { drawIndex, rng } from '../../src/random.js';
+import { drawIndex, rng } from '../../src/core/random.js';
 import { bootstrapBaseline, gaussianBaseline, type ScenarioMethod, type TrainingDay } from '../../src/eval/baselines.js';
 import { modelMethod, scoreMethod, type TestDay } from '../../src/eval/backtest.js';
 import type { MixcastModel } from '../../src/model/model.js';

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { ingest } from '../../adapters/index.js';
 import type { DaySeries, IngestOptions } from '../../adapters/types.js';
 import type { CalendarOptions } from '../../src/calendar/types.js';
-import { writeFileAtomic } from '../../src/io.js';
+import { writeFileAtomic } from '../../src/core/io.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** Where results go: bench/results, or MIXCAST_BENCH_RESULTS (e.g. a scratch folder for --quick checks). */

@@ -1,6 +1,6 @@
 /** Builds bench/results/paper.json, paper.md and the SVG line charts from the job shards. */
 import path from 'node:path';
-import { writeFileAtomic } from '../../src/io.js';
+import { writeFileAtomic } from '../../src/core/io.js';
 import { lineChartSvg } from '../../src/eval/charts.js';
 import { fmt, mdTable, pct } from '../../src/eval/report.js';
 import type { MethodSummary } from '../../src/eval/backtest.js';

@@ -18,7 +18,7 @@ import { saveModel, loadModel, readManifest } from '../../src/model/bundle.js';
 import type { MixcastModel } from '../../src/model/model.js';
 import { fromModelSpace, toModelSpace } from '../../src/transform/index.js';
 import { defaultCalendarOptions } from '../../src/calendar/index.js';
-import { rng } from '../../src/random.js';
+import { rng } from '../../src/core/random.js';
 import { WorkerPool } from '../../src/server/executor.js';
 import { startServer } from '../../src/server/index.js';
 import { modelInfo, planScenarios } from '../../src/scenarios/plan.js';

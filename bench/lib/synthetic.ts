@@ -9,7 +9,7 @@ import { defaultProcessConfig, makeProcess, parseSampler, sample, veSigmaMax, ty
 import { pooledCovarianceBasis } from '../../src/prior/covariance.js';
 import type { SkipMode } from '../../src/train/fit.js';
 import { trainDenoiser } from '../../src/train/index.js';
-import { rng } from '../../src/random.js';
+import { rng } from '../../src/core/random.js';
 
 export const MIXTURE = { weights: [0.3, 0.7], means: [-3, 3], sds: [0.5, 0.5] } as const;
 

@@ -17,7 +17,7 @@
  * Every merge is recorded. No tensors here: plain strings in, plain strings out.
  */
 import { DateTime, FixedOffsetZone } from 'luxon';
-import { optionError, inputError } from '../errors.js';
+import { optionError, inputError } from '../core/errors.js';
 import type { CalendarOptions, KeyAssignment, KeyMerge, KeyName } from './types.js';
 
 export type { CalendarOptions, KeyAssignment, KeyMerge, KeyName } from './types.js';

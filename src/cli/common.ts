@@ -1,8 +1,8 @@
 /** Shared plumbing for CLI commands: typed-error printing, backend option, output. */
 import { Command, Option } from 'commander';
-import { isMixcastError, optionError, type MixcastError } from '../errors.js';
+import { isMixcastError, optionError, type MixcastError } from '../core/errors.js';
 import { BACKENDS, initBackend, requestedBackend, type BackendInfo } from '../backend.js';
-import { writeFileAtomic } from '../io.js';
+import { writeFileAtomic } from '../core/io.js';
 
 /** What a file-system error code means, for the user. */
 const FS_ERRORS: Record<string, string> = {

@@ -10,7 +10,7 @@ import { ingest, readTable } from '../../adapters/index.js';
 import { dailyCovariates, eventFlags, parseCovariateSpec, readEvents, readFutureCovariates } from '../../adapters/covariates.js';
 import { formatInterval } from '../../adapters/time.js';
 import type { IngestOptions } from '../../adapters/types.js';
-import { inputError } from '../errors.js';
+import { inputError } from '../core/errors.js';
 import type { Manifest } from '../model/manifest.js';
 
 /** Daily covariates of the training input (and event flags), or undefined when none are asked for. */

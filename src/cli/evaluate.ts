@@ -8,8 +8,8 @@ import { addCalendarOptions, addIngestOptions, calendarOptionsFrom, ingestOption
 import { progressReporter } from './progress.js';
 import { addTrainOptions, fitOptionsFrom, int } from './train.js';
 import { evaluateByLead, leadReport } from '../eval/leads.js';
-import { writeFileAtomic } from '../io.js';
-import { optionError } from '../errors.js';
+import { writeFileAtomic } from '../core/io.js';
+import { optionError } from '../core/errors.js';
 import type { DaySeries } from '../../adapters/types.js';
 import type { FitOptions } from '../train/fit.js';
 import fs from 'node:fs';

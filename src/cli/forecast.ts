@@ -1,8 +1,8 @@
 /** `mixcast forecast`: per-interval mean and quantiles per date, optionally updated on observed slots. */
 import { Command, Option } from 'commander';
 import { DEFAULT_FORECAST_COUNT, forecast, forecastTable, readObservedFile } from '../scenarios/index.js';
-import { optionError } from '../errors.js';
-import { toCsv } from '../io.js';
+import { optionError } from '../core/errors.js';
+import { toCsv } from '../core/io.js';
 import { action, addBackendOption, log } from './common.js';
 import { addScenarioOptions, scenarioOptionsFrom, withModel, writeOutput } from './generate.js';
 

@@ -4,7 +4,7 @@ import type { DaySeries, IngestOptions } from '../../adapters/types.js';
 import { defaultCalendarOptions, parseWeekdays } from '../calendar/index.js';
 import type { CalendarOptions } from '../calendar/types.js';
 import { isIP } from 'node:net';
-import { optionError, snippet } from '../errors.js';
+import { optionError, snippet } from '../core/errors.js';
 
 /** --input --format --time-col --value-col --series-col --series --tz --interval --open --close --days --missing --duplicates --holidays --value-kind */
 export function addIngestOptions(cmd: Command): Command {

@@ -6,8 +6,8 @@
  */
 import path from 'node:path';
 import { Argument, Command, Option } from 'commander';
-import { optionError } from '../errors.js';
-import { writeFileAtomic } from '../io.js';
+import { optionError } from '../core/errors.js';
+import { writeFileAtomic } from '../core/io.js';
 import { forecast, generateScenarios, BASELINE, type ScenarioResult } from '../scenarios/index.js';
 import { parseDuration, simulate, staffScenarios } from '../staffing/index.js';
 import { renderVegaLite, scenarioFanSpec, staffingSpec, totalsSpec, whatIfSpec } from '../eval/charts.js';

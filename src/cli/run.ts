@@ -4,7 +4,7 @@
  * too), 1 only for a real bug. `mixcast` (main.ts) calls it; tests call it in-process.
  */
 import { Command, CommanderError } from 'commander';
-import { isMixcastError } from '../errors.js';
+import { isMixcastError } from '../core/errors.js';
 import { fsUserError } from './common.js';
 import { VERSION } from '../version.js';
 import { register as registerIngest } from './ingest.js';

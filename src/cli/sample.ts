@@ -1,9 +1,9 @@
 /** `mixcast sample`: raw samples from a model bundle, in original units (the low-level door). */
 import { Command } from 'commander';
 import { loadModel } from '../model/bundle.js';
-import { toCsv } from '../io.js';
-import { optionError } from '../errors.js';
-import { drawIndex, rng } from '../random.js';
+import { toCsv } from '../core/io.js';
+import { optionError } from '../core/errors.js';
+import { drawIndex, rng } from '../core/random.js';
 import { action, addBackendOption, emit, setupBackend } from './common.js';
 import { int } from './train.js';
 

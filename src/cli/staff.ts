@@ -9,8 +9,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { inputError, optionError } from '../errors.js';
-import { toCsv } from '../io.js';
+import { inputError, optionError } from '../core/errors.js';
+import { toCsv } from '../core/io.js';
 import {
   erlangA, erlangC, parseDuration, parsePlanCsv, parseScenariosCsv, scenariosForDate, scenarioStaffing, scenarioStaffingTable, simulate,
   type ScenarioStaffingResult, type SimulationResult, type Spread,

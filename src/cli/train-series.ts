@@ -5,7 +5,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { isMixcastError, MixcastError } from '../errors.js';
+import { isMixcastError, MixcastError } from '../core/errors.js';
 import { checkCollectionTarget } from '../model/collection.js';
 import { parseWeekdays } from '../calendar/index.js';
 import { seriesNames } from '../../adapters/ingest.js';

@@ -5,7 +5,7 @@ import { fitModel, defaultFitOptions, FIT_RANGES } from '../train/fit.js';
 import { checkBundleTarget, cleanLeftovers, lockBundle, saveModel } from '../model/bundle.js';
 import fs from 'node:fs';
 import path from 'node:path';
-import { isMixcastError, optionError } from '../errors.js';
+import { isMixcastError, optionError } from '../core/errors.js';
 import { describePrior } from '../prior/index.js';
 import { action, addBackendOption, log, setupBackend } from './common.js';
 import { addCalendarOptions, addIngestOptions, calendarOptionsFrom, float, ingestOptionsFrom, int } from './options.js';

@@ -1,7 +1,7 @@
 /** `mixcast worker`: run batch units (and assemble batches) from Redis, on any machine that mounts the models folder. */
 import { Command } from 'commander';
 import os from 'node:os';
-import { optionError } from '../errors.js';
+import { optionError } from '../core/errors.js';
 import { startUnitRunner, startWorker } from '../jobs/index.js';
 import { action, addBackendOption, log } from './common.js';
 import { int } from './options.js';

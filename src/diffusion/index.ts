@@ -9,8 +9,8 @@
  * - precondition.ts: centring, the Gaussian skip, c_in and x̂0 clipping; the loss and the ε.
  */
 import * as tf from '@tensorflow/tfjs';
-import { optionError } from '../errors.js';
-import { rng, type Rng } from '../random.js';
+import { optionError } from '../core/errors.js';
+import { rng, type Rng } from '../core/random.js';
 import type { Denoiser } from '../nn/denoiser.js';
 import type { Process } from './process.js';
 import { Preconditioner, type BoundDenoiser, type RowInputs, type SkipBasis, type TrainBatch } from './precondition.js';

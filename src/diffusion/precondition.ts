@@ -15,7 +15,7 @@
  * `loss` (training) and `bind(...).eps` (sampling) are the only ways the network is called.
  */
 import * as tf from '@tensorflow/tfjs';
-import { optionError } from '../errors.js';
+import { optionError } from '../core/errors.js';
 import type { Denoiser, LabelInput, TimeInput } from '../nn/denoiser.js';
 import { inputScale, type Process } from './process.js';
 

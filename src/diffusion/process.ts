@@ -18,7 +18,7 @@
  * - `sgm-ve`: variance-exploding SDE, α = 1, σ(t) = σ_min (σ_max/σ_min)^t (Song et al. 2021, eq. 9).
  */
 import * as tf from '@tensorflow/tfjs';
-import { optionError } from '../errors.js';
+import { optionError } from '../core/errors.js';
 
 export type Family = 'ddpm' | 'sgm-vp' | 'sgm-ve';
 export type ScheduleName = 'linear' | 'cosine';

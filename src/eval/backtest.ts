@@ -30,8 +30,8 @@ import type { ProgressEvent } from '../train/index.js';
 import type { MixcastModel } from '../model/model.js';
 import { planScenarios, rowsByDate, runScenarios, runUnitsNow, type Predictor, type ScenariosRun } from '../scenarios/index.js';
 import { defaultTransform, fitTransform, fromModelSpace, toModelSpace } from '../transform/index.js';
-import { optionError, unprocessable } from '../errors.js';
-import { rng, type Rng } from '../random.js';
+import { optionError, unprocessable } from '../core/errors.js';
+import { rng, type Rng } from '../core/random.js';
 import { bootstrapBaseline, gaussianBaseline, seasonalNaive, type PointMethod, type ScenarioMethod, type TrainingDay } from './baselines.js';
 import {
   aggregateScores,

@@ -24,8 +24,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import { initSync as initMstl, MSTL } from '@bsull/augurs/mstl';
-import { inputError, unprocessable } from '../errors.js';
-import { rng } from '../random.js';
+import { inputError, unprocessable } from '../core/errors.js';
+import { rng } from '../core/random.js';
 
 export interface TrainingDay {
   date: string;

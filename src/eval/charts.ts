@@ -7,7 +7,7 @@
  * vega-embed, so the page and `mixcast plot` draw the same charts.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { inputError } from '../errors.js';
+import { inputError } from '../core/errors.js';
 
 const WIDTH = 640;
 const HEIGHT = 300;

@@ -12,7 +12,7 @@ import type { Day, DaySeries } from '../../adapters/types.js';
 import { fitModel, type FitOptions } from '../train/fit.js';
 import { runScenarios } from '../scenarios/run.js';
 import type { MixcastModel } from '../model/model.js';
-import { optionError } from '../errors.js';
+import { optionError } from '../core/errors.js';
 import { levelWeights, type LevelWeight } from '../context/report.js';
 import { bootstrapBaseline, bootstrapLevelBaseline, etsBaseline, type TrainingDay } from './baselines.js';
 import { energyScore, crpsDay, coverage, pitValues, pitHistogram } from './scores.js';

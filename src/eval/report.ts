@@ -5,7 +5,7 @@
  * is written atomically.
  */
 import path from 'node:path';
-import { writeFileAtomic } from '../io.js';
+import { writeFileAtomic } from '../core/io.js';
 import { fanChartSvg, pitHistogramSvg } from './charts.js';
 import type { BacktestResult, MethodSummary } from './backtest.js';
 

@@ -30,8 +30,8 @@
  * - Coverage: the central level-ℓ interval is [Q((1−ℓ)/2), Q((1+ℓ)/2)] (type-7 quantiles),
  *   closed on both ends (an integer truth equal to an end counts as covered).
  */
-import { inputError } from '../errors.js';
-import { rng as makeRng, type Rng } from '../random.js';
+import { inputError } from '../core/errors.js';
+import { rng as makeRng, type Rng } from '../core/random.js';
 
 export type Vec = readonly number[] | Float64Array;
 

@@ -3,7 +3,7 @@
  * BullMQ one (Redis; units run by `mixcast worker` processes anywhere). Same methods, same ids,
  * same results for the same request and seed.
  */
-import { MixcastError } from '../errors.js';
+import { MixcastError } from '../core/errors.js';
 import type { BatchResult } from './assemble.js';
 import type { BatchRequest, JobStatus } from './request.js';
 

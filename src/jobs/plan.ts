@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { MixcastError, optionError } from '../errors.js';
+import { MixcastError, optionError } from '../core/errors.js';
 import { readManifest } from '../model/bundle.js';
 import { checkCollectionTarget, isCollection, readCollection, resolveSeries, seriesSlug, stagingDir } from '../model/collection.js';
 import { readTable } from '../../adapters/read.js';

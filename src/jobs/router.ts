@@ -4,7 +4,7 @@
  * to the app's error contract.
  */
 import express, { type Request, type Response } from 'express';
-import { MixcastError } from '../errors.js';
+import { MixcastError } from '../core/errors.js';
 import { csvChunks, jsonChunks, writePieces } from '../server/respond.js';
 import { batchRequestSchema } from './request.js';
 import { batchTable } from './assemble.js';

@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend, requestedBackend } from '../backend.js';
-import { isMixcastError } from '../errors.js';
+import { isMixcastError } from '../core/errors.js';
 import { ModelCache, runUnit } from './unit.js';
 import type { UnitSpec } from './plan.js';
 

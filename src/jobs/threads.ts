@@ -4,7 +4,7 @@
  * so a BullMQ worker keeps renewing its job locks and a server keeps answering.
  */
 import { Worker } from 'node:worker_threads';
-import { MixcastError, type ErrorCode } from '../errors.js';
+import { MixcastError, type ErrorCode } from '../core/errors.js';
 import { initBackend, requestedBackend } from '../backend.js';
 import { ModelCache, runUnit, type UnitResult } from './unit.js';
 import type { UnitSpec } from './plan.js';

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { MixcastError } from '../errors.js';
+import { MixcastError } from '../core/errors.js';
 import { ingest } from '../../adapters/index.js';
 import { defaultCalendarOptions } from '../calendar/index.js';
 import { fitModel, type FitOptions } from '../train/fit.js';

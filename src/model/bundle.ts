@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { modelError, MixcastError } from '../errors.js';
+import { modelError, MixcastError } from '../core/errors.js';
 import { Denoiser } from '../nn/denoiser.js';
 import { FORMAT, SCHEMA_VERSION, manifestSchema, type Manifest } from './manifest.js';
 import { MixcastModel } from './model.js';

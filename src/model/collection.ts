@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { z } from 'zod';
-import { MixcastError, modelError, optionError } from '../errors.js';
+import { MixcastError, modelError, optionError } from '../core/errors.js';
 import { readManifest } from './bundle.js';
 import type { Manifest } from './manifest.js';
 

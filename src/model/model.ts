@@ -7,7 +7,7 @@ import { Denoiser } from '../nn/denoiser.js';
 import { makeProcess, parseSampler, Preconditioner, sample as diffusionSample, type Process } from '../diffusion/index.js';
 import { fromModelSpace, toModelSpace, type TransformParams } from '../transform/index.js';
 import { parsePrior, type MixturePrior } from '../prior/index.js';
-import { modelError, optionError } from '../errors.js';
+import { modelError, optionError } from '../core/errors.js';
 import type { Manifest } from './manifest.js';
 
 export interface SampleDaysOptions {

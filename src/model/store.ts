@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { MixcastError } from '../errors.js';
+import { MixcastError } from '../core/errors.js';
 import { FORMAT } from './manifest.js';
 
 export type TargetState = 'new' | 'empty' | 'bundle';

@@ -22,7 +22,7 @@
  * layout (model bundles written before), and the same seed draws the same numbers as before.
  */
 import * as tf from '@tensorflow/tfjs';
-import { rng } from '../random.js';
+import { rng } from '../core/random.js';
 import { dense, denseConst, matMul, silu } from './dense.js';
 
 export interface DenoiserConfig {

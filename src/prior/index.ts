@@ -18,8 +18,8 @@
  * Plain number arrays, Float64 math; no tensors, no calendar imports (keys arrive as strings).
  */
 import { z as zod } from 'zod';
-import { inputError, modelError, optionError, unprocessable } from '../errors.js';
-import { rng } from '../random.js';
+import { inputError, modelError, optionError, unprocessable } from '../core/errors.js';
+import { rng } from '../core/random.js';
 import { kmeans, meanSilhouette, pairwiseDistances, toMat, type Mat } from './kmeans.js';
 
 export interface PriorComponent {

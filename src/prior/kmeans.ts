@@ -2,7 +2,7 @@
  * k-means (k-means++ seeding, Lloyd iterations, restarts) and the mean silhouette, on plain
  * Float64 data. Internal to src/prior; the prior builder wraps it.
  */
-import { rng, type Rng } from '../random.js';
+import { rng, type Rng } from '../core/random.js';
 
 /** Row-major n × d matrix. */
 export interface Mat {

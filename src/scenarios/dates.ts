@@ -1,6 +1,6 @@
 /** Requested dates: ISO calendar dates, a list or an inclusive start..end range (luxon day arithmetic). */
 import { DateTime } from 'luxon';
-import { optionError, unprocessable } from '../errors.js';
+import { optionError, unprocessable } from '../core/errors.js';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 

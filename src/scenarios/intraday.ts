@@ -5,7 +5,7 @@
  * the fair CRPS (src/eval) of every remaining slot is averaged over those slots.
  */
 import { crps } from '../eval/scores.js';
-import { optionError } from '../errors.js';
+import { optionError } from '../core/errors.js';
 import type { Predictor } from './plan.js';
 import { runScenarios } from './run.js';
 

@@ -10,7 +10,7 @@
  */
 import { readTable } from '../../adapters/read.js';
 import { resolveZone, WallClock, formatClock } from '../../adapters/time.js';
-import { inputError } from '../errors.js';
+import { inputError } from '../core/errors.js';
 import type { ObservedDay } from './plan.js';
 
 export function parseObservedRows(

@@ -3,7 +3,7 @@
  * outputs: scenarios (values and summaries per date), forecast (summaries only) and batch
  * what-if (per case and date, the daily total and peak).
  */
-import { optionError } from '../errors.js';
+import { optionError } from '../core/errors.js';
 import type { CaseSummary, DaySummary } from './execute.js';
 import { checkQuantiles, planScenarios, resolveOutput, type DatePlan, type ModelInfo, type OutputKind, type PlanOptions, type ScenarioOptions, type ScenarioPlan } from './plan.js';
 import { compileWhatIf, withBaseline, type SlotOp, type WhatIfCase } from './whatif.js';

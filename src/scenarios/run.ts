@@ -9,7 +9,7 @@
  * its request thread), staffing from a model, the backtest and the intraday backtest. The
  * numbers depend only on the request and seed (see plan.ts), so they are the same everywhere.
  */
-import { optionError } from '../errors.js';
+import { optionError } from '../core/errors.js';
 import { caseSummaries, executeUnit, summariseDay, type CaseSummary, type CaseTask, type DaySummary } from './execute.js';
 import { checkQuantiles, DEFAULT_SCENARIO_QUANTILES, planScenarios, type ModelInfo, type PlanOptions, type Predictor, type ScenarioOptions, type ScenarioUnit } from './plan.js';
 import {

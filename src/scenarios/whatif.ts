@@ -21,7 +21,7 @@
  */
 import { z } from 'zod';
 import { DateTime } from 'luxon';
-import { optionError, unprocessable } from '../errors.js';
+import { optionError, unprocessable } from '../core/errors.js';
 
 const isoDate = z
   .string()

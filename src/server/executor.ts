@@ -6,7 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { MixcastError, type ErrorCode } from '../errors.js';
+import { MixcastError, type ErrorCode } from '../core/errors.js';
 import { loadModel } from '../model/bundle.js';
 import type { MixcastModel } from '../model/model.js';
 import { caseSummaries, executeUnit, summariseDay, type CaseSummary, type DaySummary } from '../scenarios/execute.js';

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { MixcastError, optionError } from '../errors.js';
+import { MixcastError, optionError } from '../core/errors.js';
 import { readManifest } from '../model/bundle.js';
 import { isSaveLeftover } from '../model/store.js';
 import { modelInfo, type ModelInfo } from '../scenarios/plan.js';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, requestedBackend } from '../backend.js';
-import { isMixcastError } from '../errors.js';
+import { isMixcastError } from '../core/errors.js';
 import { loadModel } from '../model/bundle.js';
 import type { MixcastModel } from '../model/model.js';
 import { caseSummaries, executeUnit, summariseDay } from '../scenarios/execute.js';

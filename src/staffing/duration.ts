@@ -3,7 +3,7 @@
  * or a string with units ("20s", "3m", "180s", "1h", "30m", "1m30s", "1.5h").
  */
 import { z } from 'zod';
-import { optionError } from '../errors.js';
+import { optionError } from '../core/errors.js';
 
 const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, sec: 1, m: 60, min: 60, h: 3600, hr: 3600 };
 

@@ -31,7 +31,7 @@
  *   meanWait             = E[W] over all arrivals = θ · P(abandon) (Little's law on the queue).
  *   occupancy            = carried load / n = A·(1 − P(abandon)) / n.
  */
-import { unprocessable } from '../errors.js';
+import { unprocessable } from '../core/errors.js';
 import { gammaSeriesLog } from './gamma.js';
 import {
   checkLoad, checkTarget, erlangB, occupancyFloor, searchCeiling, type QueueLoad, type StaffingTarget,

@@ -11,7 +11,7 @@
  * Minimal agents: the smallest n with SL ≥ target, A / n ≤ max occupancy and ASA ≤ max ASA
  * when given; scheduled staff = ceil(n / (1 − shrinkage)).
  */
-import { unprocessable } from '../errors.js';
+import { unprocessable } from '../core/errors.js';
 import {
   finiteNumber, nonNegative, positive, openUnit, halfOpenUnit, shrinkageValue, agentCount, ceilTol, scheduledStaff, checkStaffingWork,
 } from './validate.js';

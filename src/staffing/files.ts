@@ -6,7 +6,7 @@
  */
 import * as aq from 'arquero';
 import { DateTime } from 'luxon';
-import { inputError } from '../errors.js';
+import { inputError } from '../core/errors.js';
 
 type Row = Record<string, string>;
 

@@ -13,7 +13,7 @@
  * it misses the target (plan < that scenario's required agents, i.e. some constraint —
  * service level, occupancy, ASA, abandonment — fails).
  */
-import { inputError, optionError } from '../errors.js';
+import { inputError, optionError } from '../core/errors.js';
 import { erlangC, erlangCMetrics, checkLoad, checkTarget } from './erlang-c.js';
 import { erlangA, erlangAMetrics } from './erlang-a.js';
 import { quantileInverseCdf } from './quantile.js';

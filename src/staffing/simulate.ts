@@ -26,8 +26,8 @@
  *   pooled value (ratio of sums over all scenarios, i.e. per call) are reported.
  * Seeded with `rng(seed)` from src/random.ts: same inputs and seed, same result.
  */
-import { inputError, optionError } from '../errors.js';
-import { rng } from '../random.js';
+import { inputError, optionError } from '../core/errors.js';
+import { rng } from '../core/random.js';
 import { MinHeap } from './heap.js';
 import { spread, type Spread } from './quantile.js';
 import { checkScenarios } from './plan.js';

@@ -1,5 +1,5 @@
 /** Shared option checks for the staffing library: every bad value is a typed error that says what to fix. */
-import { optionError, unprocessable } from '../errors.js';
+import { optionError, unprocessable } from '../core/errors.js';
 
 /** Largest average handle time (seconds) the staffing library accepts: one day. */
 export const MAX_AHT_SECONDS = 86_400;

@@ -22,7 +22,7 @@ import {
 } from '../diffusion/index.js';
 import type { DenoiserConfig, NamedWeight } from '../nn/denoiser.js';
 import { backendInfo } from '../backend.js';
-import { optionError, inputError } from '../errors.js';
+import { optionError, inputError } from '../core/errors.js';
 import { MixcastModel } from '../model/model.js';
 import { FORMAT, SCHEMA_VERSION, type Manifest } from '../model/manifest.js';
 import { trainDenoiser, type ProgressEvent, type TrainResult } from './index.js';

@@ -4,7 +4,7 @@
  * stopping on the EMA validation loss, and progress events.
  */
 import * as tf from '@tensorflow/tfjs';
-import { rng } from '../random.js';
+import { rng } from '../core/random.js';
 import { Denoiser, type DenoiserConfig } from '../nn/denoiser.js';
 import { FlatAdam } from '../nn/optimizer.js';
 import { ShardedGradients, availableCores } from './parallel.js';

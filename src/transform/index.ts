@@ -24,7 +24,7 @@
  *
  * Everything here is plain Float64 arrays: no tensors.
  */
-import { inputError, modelError, optionError } from '../errors.js';
+import { inputError, modelError, optionError } from '../core/errors.js';
 
 export type TransformKind = 'anscombe' | 'log1p' | 'none';
 

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { writeFileAtomic } from '../../io.js';
+import { writeFileAtomic } from '../../core/io.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const APP_OUT = path.join(here, 'dist', 'app.js');

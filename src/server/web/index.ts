@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Router, type Response } from 'express';
-import { MixcastError } from '../../errors.js';
+import { MixcastError } from '../../core/errors.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
