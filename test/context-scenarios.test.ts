@@ -15,8 +15,8 @@ import { saveModel } from '../src/model/bundle.js';
 import type { MixcastModel } from '../src/model/model.js';
 import { generateScenarios, planScenarios } from '../src/scenarios/index.js';
 import { startServer, type RunningServer } from '../src/server/index.js';
-import { MixcastError } from '../src/errors.js';
-import { rng } from '../src/random.js';
+import { MixcastError } from '../src/core/errors.js';
+import { rng } from '../src/core/random.js';
 
 /**
  * 240 days × 8 intervals of Poisson counts whose daily level is an AR(1) in logs (φ = 0.9,
@@ -134,6 +134,9 @@ describe('context-aware model', () => {
       generateScenarios({ model: withCtx, dates: [origin], count: 5, seed: 1, history: ds.days.slice(0, 200), origin }),
       (e: unknown) => e instanceof MixcastError && e.code === 'UNPROCESSABLE' && /on or before the forecast origin/.test(e.message),
     );
+    // Without an explicit origin, a request about the past sees only the days before its first date.
+    const past = await generateScenarios({ model: withCtx, dates: [ds.days[120].date, ds.days[121].date], count: 5, seed: 1 });
+    assert.equal(past.origin, ds.days[119].date);
     await assert.rejects(
       generateScenarios({ model: withCtx, dates: [ds.days[200].date], count: 5, seed: 1, history: [{ date: origin, values: [1, 2] }] }),
       (e: unknown) => e instanceof MixcastError && e.code === 'BAD_OPTION' && /history\[0\]\.values must hold 8 values/.test(e.message),

@@ -4,7 +4,7 @@
  * `origin`), and the requested dates' known covariates. Every requested date must come after the
  * origin; a model with covariates needs them for every requested date.
  */
-import { optionError, unprocessable } from '../errors.js';
+import { optionError, unprocessable } from '../core/errors.js';
 import { HISTORY_DAYS } from '../context/train.js';
 import type { HistoryDay } from '../context/features.js';
 import type { ModelInfo, ScenarioOptions } from './plan.js';
@@ -52,9 +52,15 @@ export function originHistory(model: ModelInfo, o: Pick<ScenarioOptions, 'histor
     });
   }
   if (o.origin !== undefined && o.origin !== null && !isDate(o.origin)) throw optionError(`origin must be a calendar date YYYY-MM-DD (got ${String(o.origin)})`, { field: 'origin' });
-  // The origin: as given, else the last day of the request's history, else the end of the training data.
+  // The origin: as given; else the last day of the request's history, else the end of the
+  // training data — moved back to the day before the first requested date when that comes
+  // earlier (a request about the past sees only what was known before it).
   const given = o.history?.length ? o.history[o.history.length - 1].date : null;
-  const origin = o.origin ?? given ?? (cc.history.length ? cc.history[cc.history.length - 1].date : null);
+  let origin = o.origin ?? given ?? (cc.history.length ? cc.history[cc.history.length - 1].date : null);
+  if (!o.origin && origin && dates.length) {
+    const first = [...dates].sort()[0];
+    if (first <= origin) origin = new Date(Date.parse(`${first}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+  }
   let history = [...byDate.entries()].map(([date, total]) => ({ date, total })).sort((a, b) => (a.date < b.date ? -1 : 1));
   if (origin) history = history.filter((h) => h.date <= origin);
   history = history.slice(Math.max(0, history.length - HISTORY_DAYS));

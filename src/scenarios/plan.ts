@@ -18,8 +18,8 @@
  * the server plans on its request thread while workers own the networks.
  */
 import crypto from 'node:crypto';
-import { optionError, unprocessable } from '../errors.js';
-import { drawIndex, rng } from '../random.js';
+import { optionError, unprocessable } from '../core/errors.js';
+import { drawIndex, rng } from '../core/random.js';
 import { resolveKey, keyChain } from '../calendar/index.js';
 import { componentDistribution, parsePrior, type MixturePrior } from '../prior/index.js';
 import { toModelSpace, type TransformParams } from '../transform/index.js';
@@ -109,7 +109,7 @@ export interface ScenarioOptions extends DateSelection {
    * bundle's stored history replace it). Ignored by models without context.
    */
   history?: readonly HistoryInput[];
-  /** The forecast origin: history after it is not used. Default: the last day of `history`, else the end of the training data. */
+  /** The forecast origin: history after it is not used. Default: the last day of `history`, else the end of the training data; moved back to the day before the first requested date when that is earlier. A requested date on or before an explicit origin is refused. */
   origin?: string;
   /** Known covariates of the requested dates: date → covariate name → value. */
   futureCovariates?: Readonly<Record<string, Readonly<Record<string, number>>>>;
