@@ -10,8 +10,8 @@
  * Timestamps become local dates exactly as ingest makes them (same time column detection, series
  * selection, zone rules and messages: the helpers are ingest's own). Nothing is dropped silently.
  */
-import { DateTime } from 'luxon';
 import { inputError, optionError, snippet } from '../src/core/errors.js';
+import { isIsoDate } from '../src/core/dates.js';
 import { readTable } from './read.js';
 import { MAX_ABS_VALUE, columnsOf, defaultTimeCol, parseValue, pickSeries, toLong, withLongConvention } from './ingest.js';
 import { WallClock, resolveZone } from './time.js';
@@ -283,6 +283,5 @@ function badValue(source: string, at: string, column: string, raw: unknown, deta
 function isoDate(v: unknown): string | null {
   if (typeof v !== 'string') return null;
   const s = v.trim();
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return null;
-  return DateTime.fromISO(s, { zone: 'UTC' }).isValid ? s : null;
+  return isIsoDate(s) ? s : null;
 }

@@ -1,8 +1,7 @@
 /** Holiday lists: a text file with one ISO date per line (`#` comments and blank lines ignored). */
 import fs from 'node:fs';
-import { DateTime } from 'luxon';
 import { inputError } from '../src/core/errors.js';
-import { UTC } from './time.js';
+import { isIsoDate } from '../src/core/dates.js';
 
 /**
  * Read a holiday file. Each non-empty line starts with an ISO date; anything after the first
@@ -25,8 +24,7 @@ export function parseHolidays(text: string, source = 'holidays'): string[] {
     if (!line) return;
     const first = line.split(/[,\t ]/)[0];
     if (i === 0 && /^[a-z_]+$/i.test(first)) return; // a header such as `date,name`
-    const dt = DateTime.fromISO(first, { zone: UTC });
-    if (!dt.isValid || !/^\d{4}-\d{2}-\d{2}$/.test(first)) {
+    if (!isIsoDate(first)) {
       throw inputError(`${source}: line ${i + 1}: '${first}' is not an ISO date (YYYY-MM-DD); the holidays file has one date per line`, { line: i + 1 });
     }
     out.add(first);

@@ -12,7 +12,7 @@
  */
 import * as aq from 'arquero';
 import { inputError, optionError, snippet } from '../src/core/errors.js';
-import { parseWeekdays, weekdayName } from '../src/calendar/index.js';
+import { parseWeekdays, weekdayName } from '../src/core/dates.js';
 import type { DayIssue, DaySeries, IngestOptions, IngestReport, InputFormat, MissingPolicy, SeriesSet } from './types.js';
 import {
   DAY_SECONDS,

@@ -1,5 +1,5 @@
 /** The human summary of an ingest: what was read, kept, dropped and repaired, and why. */
-import { weekdayName } from '../src/calendar/index.js';
+import { weekdayName } from '../src/core/dates.js';
 import type { DayIssue, DaySeries } from './types.js';
 import { formatInterval, weekdayOf } from './time.js';
 

@@ -189,19 +189,5 @@ export function formatOffset(minutes: number): string {
   return FixedOffsetZone.instance(minutes).formatOffset(0, 'short');
 }
 
-/** Every ISO date from a to b inclusive (luxon day arithmetic). */
-export function dateRange(a: string, b: string): string[] {
-  const out: string[] = [];
-  let d = DateTime.fromISO(a, { zone: UTC });
-  const end = DateTime.fromISO(b, { zone: UTC });
-  while (d <= end) {
-    out.push(d.toISODate()!);
-    d = d.plus({ days: 1 });
-  }
-  return out;
-}
-
-/** Luxon weekday (1 = Mon … 7 = Sun) of an ISO date. */
-export function weekdayOf(date: string): number {
-  return DateTime.fromISO(date, { zone: UTC }).weekday;
-}
+/** Date ranges and weekdays are src/core/dates.ts's; re-exported for the adapters' users. */
+export { dateRange, weekdayOf } from '../src/core/dates.js';

@@ -18,6 +18,7 @@
  */
 import { DateTime, FixedOffsetZone } from 'luxon';
 import { optionError, inputError } from '../core/errors.js';
+import { ISO_DATE, WEEKDAY_NAMES } from '../core/dates.js';
 import type { CalendarOptions, KeyAssignment, KeyMerge, KeyName } from './types.js';
 
 export type { CalendarOptions, KeyAssignment, KeyMerge, KeyName } from './types.js';
@@ -38,7 +39,6 @@ export interface KeySpec {
   factors: KeyAtom[];
 }
 
-const WEEKDAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
 const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
 const NORTH_SEASON = ['winter', 'winter', 'spring', 'spring', 'spring', 'summer', 'summer', 'summer', 'autumn', 'autumn', 'autumn', 'winter'];
 const SOUTH_SEASON = ['summer', 'summer', 'autumn', 'autumn', 'autumn', 'winter', 'winter', 'winter', 'spring', 'spring', 'spring', 'summer'];
@@ -71,7 +71,7 @@ function parseDate(date: string): DateTime {
   let dt = dateCache.get(date);
   if (!dt) {
     dt = DateTime.fromISO(date, { zone: UTC });
-    if (!dt.isValid || !/^\d{4}-\d{2}-\d{2}$/.test(date)) {
+    if (!dt.isValid || !ISO_DATE.test(date)) {
       throw inputError(`'${date}' is not an ISO calendar date (YYYY-MM-DD)`);
     }
     if (dateCache.size > 100_000) dateCache.clear();
@@ -268,31 +268,5 @@ export function formatMerges(assignment: KeyAssignment): string {
   return `keys (${assignment.spec}): ${assignment.merges.length} merge${assignment.merges.length === 1 ? '' : 's'} of sparse keys\n${lines.join('\n')}`;
 }
 
-/** Parse weekday names (`mon`, `Tuesday`, ranges `mon-fri`) into luxon numbers 1 = Mon … 7 = Sun. */
-export function parseWeekdays(list: string | readonly string[], what = 'days'): number[] {
-  const items = (typeof list === 'string' ? list.split(',') : list.flatMap((x) => String(x).split(',')))
-    .map((x) => x.trim().toLowerCase())
-    .filter(Boolean);
-  const one = (name: string): number => {
-    let i = FULL_DAYS.indexOf(name);
-    if (i < 0) i = FULL_DAYS.findIndex((f) => f.slice(0, 3) === name);
-    if (i < 0) throw optionError(`--${what}: unknown weekday '${name}'; use mon, tue, wed, thu, fri, sat, sun (ranges like mon-fri allowed)`);
-    return i + 1;
-  };
-  const out = new Set<number>();
-  for (const it of items) {
-    const range = it.split('-');
-    if (range.length === 2) {
-      const a = one(range[0]), b = one(range[1]);
-      for (let d = a; ; d = (d % 7) + 1) {
-        out.add(d);
-        if (d === b) break;
-      }
-    } else out.add(one(it));
-  }
-  if (!out.size) throw optionError(`--${what}: no weekday given; use e.g. mon,tue,wed`);
-  return [...out].sort((a, b) => a - b);
-}
-const FULL_DAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
-
-export const weekdayName = (n: number): string => WEEKDAY_NAMES[n - 1];
+/** Weekday names and parsing live in src/core/dates.ts; re-exported for the calendar's users. */
+export { parseWeekdays, weekdayName } from '../core/dates.js';

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { inputError, optionError } from '../core/errors.js';
 import { toCsv } from '../core/io.js';
+import { ISO_DATE } from '../core/dates.js';
 import {
   erlangA, erlangC, parseDuration, parsePlanCsv, parseScenariosCsv, scenariosForDate, scenarioStaffing, scenarioStaffingTable, simulate,
   type ScenarioStaffingResult, type SimulationResult, type Spread,
@@ -289,7 +290,7 @@ export function addPlanCommand(staff: Command, source: ScenarioSource): Command 
     .action(
       action(async (opts: Opts) => {
         const date = String(opts.date);
-        if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw optionError(`--date must be YYYY-MM-DD (got "${date}")`);
+        if (!ISO_DATE.test(date)) throw optionError(`--date must be YYYY-MM-DD (got "${date}")`);
         const count = num('--count', opts.count);
         if (!Number.isInteger(count) || count < 1 || count > 100000) throw optionError(`--count must be a whole number from 1 to 100000 (got ${count})`);
         const staffing = {

@@ -33,10 +33,8 @@ export interface ContextSpec {
 
 export const DEFAULT_CONTEXT_SPEC: ContextSpec = { windows: [1, 7, 28], leadBands: [1, 3, 7, 14], maxLead: 14, covariates: [] };
 
-/** Days between two ISO dates (b − a). */
-export function daysBetween(a: string, b: string): number {
-  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
-}
+/** Days between two ISO dates (b − a): src/core/dates.ts's, re-exported for the context code. */
+export { daysBetween } from '../core/dates.js';
 
 export const logTotal = (total: number): number => Math.log1p(Math.max(0, total));
 

@@ -26,6 +26,7 @@ import { DateTime } from 'luxon';
 import { initSync as initMstl, MSTL } from '@bsull/augurs/mstl';
 import { inputError, unprocessable } from '../core/errors.js';
 import { rng } from '../core/random.js';
+import { isoDay as coreIsoDay } from '../core/dates.js';
 
 export interface TrainingDay {
   date: string;
@@ -362,8 +363,8 @@ export function leadTarget(origin: string, lead: number): string {
 }
 
 function isoDay(date: string, what: string): DateTime {
-  const dt = /^\d{4}-\d{2}-\d{2}$/.test(String(date)) ? DateTime.fromISO(date, { zone: 'UTC' }) : null;
-  if (!dt || !dt.isValid) throw inputError(`${what} '${String(date)}' is not an ISO date (YYYY-MM-DD)`);
+  const dt = coreIsoDay(date);
+  if (!dt) throw inputError(`${what} '${String(date)}' is not an ISO date (YYYY-MM-DD)`);
   return dt;
 }
 

@@ -3,13 +3,10 @@
  * the TypeScript type and the OpenAPI document.
  */
 import { z } from 'zod';
-import { DateTime } from 'luxon';
+import { isoDateSchema } from '../core/dates.js';
 import { whatIfCaseSchema } from '../scenarios/whatif.js';
 
-const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected an ISO date YYYY-MM-DD')
-  .refine((s) => DateTime.fromISO(s, { zone: 'utc' }).isValid, 'not a calendar date');
+const isoDate = isoDateSchema;
 
 export const JOB_KINDS = ['scenarios', 'forecast', 'whatif', 'staffing', 'train'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];

@@ -1,8 +1,7 @@
 /** Requested dates: ISO calendar dates, a list or an inclusive start..end range (luxon day arithmetic). */
 import { DateTime } from 'luxon';
 import { optionError, unprocessable } from '../core/errors.js';
-
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+import { ISO_DATE, dateRange } from '../core/dates.js';
 
 /** A calendar date as a luxon DateTime at UTC midnight; optionError (400) when not a real `YYYY-MM-DD`. */
 export function parseIsoDate(text: unknown, what = 'date'): DateTime {
@@ -59,7 +58,5 @@ export function resolveDates(sel: DateSelection, maxDates: number): string[] {
   if (n > maxDates) {
     throw unprocessable(`${sel.start} … ${sel.end} is ${n} dates; the limit is ${maxDates} per request — use a shorter range`, { dates: n, maxDates });
   }
-  const out: string[] = [];
-  for (let d = a; d <= b; d = d.plus({ days: 1 })) out.push(d.toISODate()!);
-  return out;
+  return dateRange(a.toISODate()!, b.toISODate()!);
 }

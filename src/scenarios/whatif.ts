@@ -22,11 +22,9 @@
 import { z } from 'zod';
 import { DateTime } from 'luxon';
 import { optionError, unprocessable } from '../core/errors.js';
+import { isoDateSchema } from '../core/dates.js';
 
-const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected an ISO date YYYY-MM-DD')
-  .refine((s) => DateTime.fromISO(s, { zone: 'utc' }).isValid, 'not a calendar date');
+const isoDate = isoDateSchema;
 const clock = '(?:[01]\\d|2[0-3]):[0-5]\\d|24:00';
 const intervalRange = z
   .string()

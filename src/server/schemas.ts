@@ -4,14 +4,11 @@
  * and let tests check them.
  */
 import { z } from 'zod';
-import { DateTime } from 'luxon';
+import { isoDateSchema } from '../core/dates.js';
 import { whatIfCaseSchema, whatIfTransformSchema } from '../scenarios/whatif.js';
 import { durationSeconds } from '../staffing/duration.js';
 
-export const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected an ISO date YYYY-MM-DD')
-  .refine((s) => DateTime.fromISO(s, { zone: 'utc' }).isValid, 'not a calendar date');
+export const isoDate = isoDateSchema;
 
 const quantiles = z.array(z.number().min(0).max(1)).min(1).max(50);
 
