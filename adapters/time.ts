@@ -2,34 +2,11 @@
 import { DateTime, Duration, FixedOffsetZone, Info, type Zone } from 'luxon';
 import { optionError } from '../src/core/errors.js';
 
-export const UTC = FixedOffsetZone.utcInstance;
-export const DAY_SECONDS = 86_400;
-
-/**
- * Interval text → minutes: `5m`, `6m`, `15m`, `30m`, `1h`, `90s`, `1.5h`, `10min`, or an ISO
- * duration (`PT5M`). Must be a whole number of seconds, more than 0 and at most a day.
- */
-export function parseInterval(text: string): number {
-  const raw = String(text ?? '').trim();
-  const s = raw.toLowerCase().replace(/\s+/g, '').replace(/(?:mins?|minutes?)$/, 'm').replace(/(?:hrs?|hours?)$/, 'h').replace(/(?:secs?|seconds?)$/, 's');
-  let dur: Duration | null = null;
-  if (/^\d+(?:\.\d+)?[smh]$/.test(s)) dur = Duration.fromISO(`PT${s.toUpperCase()}`);
-  else if (/^\d+d$/.test(s)) dur = Duration.fromISO(`P${s.toUpperCase()}`);
-  else if (/^p/.test(s)) dur = Duration.fromISO(raw.toUpperCase());
-  const seconds = dur && dur.isValid ? dur.as('seconds') : NaN;
-  if (!Number.isFinite(seconds) || seconds <= 0 || Math.abs(seconds - Math.round(seconds)) > 1e-6 || seconds > DAY_SECONDS) {
-    throw optionError(`interval '${raw}' is not an interval; use e.g. 5m, 6m, 15m, 30m, 1h or 90s (at most 24h)`);
-  }
-  return Math.round(seconds) / 60;
-}
-
-/** Minutes → the shortest interval text (`5m`, `1h`, `90s`). */
-export function formatInterval(minutes: number): string {
-  const sec = Math.round(minutes * 60);
-  if (sec % 3600 === 0) return `${sec / 3600}h`;
-  if (sec % 60 === 0) return `${sec / 60}m`;
-  return `${sec}s`;
-}
+export { UTC } from '../src/core/dates.js';
+import { UTC } from '../src/core/dates.js';
+/** Interval and duration text is src/core/durations.ts's; re-exported for the adapters' users. */
+export { DAY_SECONDS, parseInterval, formatInterval } from '../src/core/durations.js';
+import { DAY_SECONDS } from '../src/core/durations.js';
 
 /** `HH:MM`, `H:MM`, `HH:MM:SS` or `24:00` → seconds after midnight. */
 export function parseClock(text: string, what: string): number {

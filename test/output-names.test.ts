@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { quantileColumn, slotTimestamps } from '../src/scenarios/columns.js';
-import { parseDuration } from '../src/staffing/duration.js';
+import { parseDuration } from '../src/core/durations.js';
 import { parsePlanCsv, parseScenariosCsv, scenariosForDate } from '../src/staffing/files.js';
 import { staffingRequestSchema } from '../src/server/schemas.js';
 import { isMixcastError } from '../src/core/errors.js';

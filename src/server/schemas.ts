@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { isoDateSchema } from '../core/dates.js';
 import { whatIfCaseSchema, whatIfTransformSchema } from '../scenarios/whatif.js';
-import { durationSeconds } from '../staffing/duration.js';
+import { durationSeconds } from '../core/durations.js';
 
 export const isoDate = isoDateSchema;
 

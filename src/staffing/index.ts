@@ -19,7 +19,7 @@ export {
   type Pooled, type HandleDistribution,
 } from './simulate.js';
 export { spread, quantileInverseCdf, quantileLinear, type Spread } from './quantile.js';
-export { parseDuration } from './duration.js';
+export { parseDuration } from '../core/durations.js';
 export { scheduledStaff, MAX_AHT_SECONDS, MAX_OFFERED_LOAD } from './validate.js';
 export { parsePlanCsv, parseScenariosCsv, scenariosForDate, type PlanFile, type ScenarioFile } from './files.js';
 export { staffFromModel, staffScenarios, type ModelStaffingRequest, type ModelStaffingResult, type DateStaffing } from './from-model.js';
