@@ -16,6 +16,7 @@ import { initBackend } from '../src/backend.js';
 import { ingest } from '../adapters/index.js';
 import { fitModel } from '../src/train/fit.js';
 import { saveModel } from '../src/model/bundle.js';
+import { quantileInverseCdf } from '../src/core/quantiles.js';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -40,10 +41,9 @@ function rssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(s)![1]) / 1024;
 }
 
+/** Latency percentile: the type-1 (inverse-CDF) quantile of the sample; NaN when empty. */
 function quantile(xs: number[], q: number): number {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
+  return xs.length ? quantileInverseCdf([...xs].sort((a, b) => a - b), q) : NaN;
 }
 
 const ROUTES: { name: string; method: 'GET' | 'POST'; path: string; body?: (i: number) => unknown }[] = [

@@ -33,30 +33,15 @@
 import { inputError } from '../core/errors.js';
 import { rng as makeRng, type Rng } from '../core/random.js';
 
-export type Vec = readonly number[] | Float64Array;
+import { checkFinite, checkProb, checkSet, intervalQuantiles, isSorted, levelKey, quantile, quantileLinear, sortedColumn, sortedCopy, type Vec } from '../core/quantiles.js';
+
+/** Quantiles are src/core/quantiles.ts's; re-exported here for the scores' users. */
+export { intervalQuantiles, levelKey, quantile, type Vec };
 
 export const DEFAULT_QUANTILES = [0.1, 0.5, 0.9] as const;
 export const DEFAULT_LEVELS = [0.5, 0.8, 0.9] as const;
 
 // ───────────────────────────── validation ─────────────────────────────
-
-function checkFinite(v: Vec, what: string): void {
-  for (let i = 0; i < v.length; i++) {
-    if (!Number.isFinite(v[i])) throw inputError(`${what} has a non-finite value (${v[i]}) at position ${i}; scores need finite numbers`);
-  }
-}
-
-/** Validate a sample matrix (S × d, S ≥ 1, d ≥ 1, finite) and return d. */
-function checkSet(set: readonly Vec[], what: string): number {
-  if (set.length === 0) throw inputError(`${what} is empty; pass at least one scenario`);
-  const d = set[0].length;
-  if (d === 0) throw inputError(`${what} has zero-length rows; pass at least one interval`);
-  for (let s = 0; s < set.length; s++) {
-    if (set[s].length !== d) throw inputError(`${what} row ${s} has ${set[s].length} values, expected ${d} like row 0`);
-    checkFinite(set[s], `${what} row ${s}`);
-  }
-  return d;
-}
 
 function checkDay(samples: readonly Vec[], truth: Vec): number {
   const d = checkSet(samples, 'samples');
@@ -65,38 +50,7 @@ function checkDay(samples: readonly Vec[], truth: Vec): number {
   return d;
 }
 
-function checkProb(q: number, what: string): void {
-  if (!(q >= 0 && q <= 1)) throw inputError(`${what} must be in [0, 1], got ${q}`);
-}
-
 // ───────────────────────────── helpers ─────────────────────────────
-
-function isSorted(v: Vec): boolean {
-  for (let i = 1; i < v.length; i++) if (v[i] < v[i - 1]) return false;
-  return true;
-}
-
-function sortedCopy(v: Vec): Float64Array {
-  const a = Float64Array.from(v);
-  a.sort();
-  return a;
-}
-
-/** Column j of a sample matrix, sorted ascending. */
-function sortedColumn(samples: readonly Vec[], j: number): Float64Array {
-  const a = new Float64Array(samples.length);
-  for (let s = 0; s < samples.length; s++) a[s] = samples[s][j];
-  a.sort();
-  return a;
-}
-
-function quantileOfSorted(a: Vec, q: number): number {
-  const n = a.length;
-  const h = (n - 1) * q;
-  const lo = Math.floor(h);
-  if (lo >= n - 1) return a[n - 1];
-  return a[lo] + (h - lo) * (a[lo + 1] - a[lo]);
-}
 
 function euclid(a: Vec, b: Vec): number {
   let s = 0;
@@ -118,35 +72,6 @@ function pairSumWithin(set: readonly Vec[]): number {
   let s = 0;
   for (let i = 0; i < set.length; i++) for (let k = i + 1; k < set.length; k++) s += euclid(set[i], set[k]);
   return 2 * s;
-}
-
-/** Key for a probability level in result objects: String(0.1) = '0.1'. */
-export const levelKey = (q: number): string => String(q);
-
-// ───────────────────────────── quantiles ─────────────────────────────
-
-/** Type-7 quantile (linear interpolation) of a sorted or unsorted sample; q in [0, 1]. */
-export function quantile(values: Vec, q: number): number {
-  if (values.length === 0) throw inputError('quantile of an empty sample; pass at least one value');
-  checkProb(q, 'quantile level');
-  checkFinite(values, 'sample');
-  return quantileOfSorted(isSorted(values) ? values : sortedCopy(values), q);
-}
-
-/**
- * Per-interval type-7 quantiles of a scenario set, keyed by `String(q)`, e.g. for a fan chart:
- * `intervalQuantiles(samples, [0.05, 0.25, 0.5, 0.75, 0.95])`.
- */
-export function intervalQuantiles(samples: readonly Vec[], qs: readonly number[]): Record<string, number[]> {
-  const d = checkSet(samples, 'samples');
-  for (const q of qs) checkProb(q, 'quantile level');
-  const out: Record<string, number[]> = {};
-  for (const q of qs) out[levelKey(q)] = new Array<number>(d);
-  for (let j = 0; j < d; j++) {
-    const col = sortedColumn(samples, j);
-    for (const q of qs) out[levelKey(q)][j] = quantileOfSorted(col, q);
-  }
-  return out;
 }
 
 // ───────────────────────────── CRPS / energy score ─────────────────────────────
@@ -231,7 +156,7 @@ export function pinball(samples: readonly Vec[], truth: Vec, quantiles: readonly
   const sums = quantiles.map(() => 0);
   for (let j = 0; j < d; j++) {
     const col = sortedColumn(samples, j);
-    quantiles.forEach((q, k) => (sums[k] += pinballLoss(quantileOfSorted(col, q), truth[j], q)));
+    quantiles.forEach((q, k) => (sums[k] += pinballLoss(quantileLinear(col, q), truth[j], q)));
   }
   const out: Record<string, number> = {};
   quantiles.forEach((q, k) => (out[levelKey(q)] = sums[k] / d));
@@ -246,8 +171,8 @@ export function coverage(samples: readonly Vec[], truth: Vec, levels: readonly n
   for (let j = 0; j < d; j++) {
     const col = sortedColumn(samples, j);
     levels.forEach((l, k) => {
-      const lo = quantileOfSorted(col, (1 - l) / 2);
-      const hi = quantileOfSorted(col, (1 + l) / 2);
+      const lo = quantileLinear(col, (1 - l) / 2);
+      const hi = quantileLinear(col, (1 + l) / 2);
       if (truth[j] >= lo && truth[j] <= hi) hits[k]++;
     });
   }

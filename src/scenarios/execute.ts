@@ -2,7 +2,7 @@
  * Running one work unit and summarising a date's scenarios. Pure functions of their inputs (the
  * unit carries its seeds), run in-process or in a worker thread with identical results.
  */
-import { intervalQuantiles, quantile, levelKey, type Vec } from '../eval/scores.js';
+import { intervalQuantiles, quantile, levelKey, type Vec } from '../core/quantiles.js';
 import { applyOps, type SlotOp } from './whatif.js';
 import type { Predictor, ScenarioUnit, UnitDate } from './plan.js';
 import { resolveKey } from '../calendar/index.js';

@@ -3,7 +3,7 @@
  * `runScenarios` (run.ts) with the model given in the request and the in-process executor. The
  * server runs the same function with its worker pool as the executor.
  */
-import { levelKey } from '../eval/scores.js';
+import { levelKey } from '../core/quantiles.js';
 import type { Dist } from './execute.js';
 import { quantileColumn, slotTimestamps } from './columns.js';
 import type { Predictor, ScenarioOptions } from './plan.js';

@@ -16,7 +16,7 @@
 import { inputError, optionError } from '../core/errors.js';
 import { erlangC, erlangCMetrics, checkLoad, checkTarget } from './erlang-c.js';
 import { erlangA, erlangAMetrics } from './erlang-a.js';
-import { quantileInverseCdf } from './quantile.js';
+import { quantileInverseCdf } from '../core/quantiles.js';
 import { openUnit, positive, scheduledStaff, agentCount, checkStaffingWork } from './validate.js';
 
 export type QueueModel = 'erlang-c' | 'erlang-a';

@@ -1,26 +1,9 @@
 /** Quantiles used by the staffing library. */
 
-/**
- * Inverse-CDF quantile (type 1): the smallest sorted value v with share(x ≤ v) ≥ p.
- * For required agents this is the staffing that meets the target in at least a share p of
- * scenarios, and for p = cu / (cu + co) it is the exact newsvendor optimum of the empirical
- * distribution. `sorted` must be ascending and non-empty.
- */
-export function quantileInverseCdf(sorted: ArrayLike<number>, p: number): number {
-  const n = sorted.length;
-  const idx = Math.min(n - 1, Math.max(0, Math.ceil(p * n - 1e-9) - 1));
-  return sorted[idx];
-}
+import { quantileLinear } from '../core/quantiles.js';
 
-/** Linearly interpolated quantile (type 7, the R / numpy default) for spreads of metrics. */
-export function quantileLinear(sorted: ArrayLike<number>, p: number): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  const h = (n - 1) * p;
-  const lo = Math.floor(h);
-  const hi = Math.min(n - 1, lo + 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-}
+/** The quantile functions are src/core/quantiles.ts's; re-exported for the staffing library's users. */
+export { quantileInverseCdf, quantileLinear } from '../core/quantiles.js';
 
 /** Mean, sample standard deviation, p10, p90 over the finite values (NaN ones are left out). */
 export interface Spread {
