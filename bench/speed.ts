@@ -26,7 +26,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ROOT, RESULTS, environment, log } from './lib/common.js';
 import { cores, runTask, tmpDir, type SpeedTask } from './lib/speed-tasks.js';
-import { writeFileAtomic } from '../src/io.js';
+import { writeFileAtomic } from '../src/core/io.js';
 import { mdTable } from '../src/eval/report.js';
 
 const argv = process.argv.slice(2);
@@ -86,7 +86,9 @@ const PEER_SCRIPT = path.join(ROOT, 'bench', 'peer', 'peer.py');
 function runPeer(args: string[], threads: number): Result {
   if (!peer) return { ok: false, error: 'no peer', wallSeconds: 0 };
   const t0 = Date.now();
-  const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
+  // PASSIVE: idle OpenMP threads sleep instead of spinning, which on a busy shared machine
+  // otherwise costs the 2-thread peer more than the second thread gains.
+  const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads), OMP_WAIT_POLICY: 'PASSIVE' };
   const r = spawnSync(peer.python, [PEER_SCRIPT, ...args, '--threads', String(threads)], { encoding: 'utf8', env, timeout: 15 * 60_000, maxBuffer: 256 * 1024 * 1024 });
   const wallSeconds = (Date.now() - t0) / 1000;
   const line = r.stdout?.trim().split('\n').slice(-1)[0];
@@ -103,6 +105,8 @@ const prep = child({ kind: 'prepare', dir, peerData });
 if (!prep.ok) throw new Error(`could not prepare the model: ${prep.error}`);
 
 const REF_STEPS = quick ? 50 : 300;
+/** Scenarios per held-out day in the time-to-quality scores (the same for both sides). */
+const TTQ_COUNT = 100;
 const MODEL_STEPS = quick ? 60 : 300;
 const say = (what: string, r: Result) => log(r.ok ? `${what}: ${JSON.stringify(Object.fromEntries(Object.entries(r).filter(([k]) => !['kernels', 'samples', 'curve'].includes(k))))}` : `${what}: failed (${r.error})`);
 
@@ -169,11 +173,11 @@ if (withTtq) {
   if (!d.ok) throw new Error(`could not prepare the time-to-quality data: ${d.error}`);
   const peerSamples = path.join(tmp, 'ttq-peer.json');
   if (peer) {
-    peerDdpm = runPeer(['ddpm', '--data', ttqData, '--steps', quick ? '500' : '2000', '--count', '200'], 1);
+    peerDdpm = runPeer(['ddpm', '--data', ttqData, '--steps', quick ? '500' : '2000', '--count', String(TTQ_COUNT)], 1);
     say('peer plain DDPM (time-to-quality reference)', peerDdpm);
     if (peerDdpm.ok) fs.writeFileSync(peerSamples, JSON.stringify({ samples: peerDdpm.samples, seconds: peerDdpm.seconds, steps: peerDdpm.steps }));
   }
-  ttq = child({ kind: 'ttq', peerSamples: peerDdpm?.ok ? peerSamples : null, checkpoints: quick ? [25, 50, 100] : [25, 50, 100, 200, 300, 500], count: 200 });
+  ttq = child({ kind: 'ttq', peerSamples: peerDdpm?.ok ? peerSamples : null, checkpoints: quick ? [25, 50, 100] : [25, 50, 100, 250, 500], count: TTQ_COUNT });
   say('mixcast default model time to quality', ttq);
 }
 fs.rmSync(tmp, { recursive: true, force: true });
@@ -279,7 +283,7 @@ const md = [
   kernelTable(profTrain, 'Training'),
   kernelTable(profSample, 'Sampling'),
   ttqR
-    ? `Time to quality (bank_calls_2003, 30 min: train on the first 60 % of days, energy score on the next 20 %, 200 scenarios per day):\n\n` +
+    ? `Time to quality (bank_calls_2003, 30 min: train on the first 60 % of days, energy score on the next 20 %, ${TTQ_COUNT} scenarios per day):\n\n` +
       (ttqR.peer ? `peer plain DDPM after ${ttqR.peer.steps} steps: energy ${ttqR.peer.energy.toFixed(1)} in ${ttqR.peer.seconds.toFixed(1)} s of training (1 thread)\n\n` : 'no peer: no target score\n\n') +
       mdTable(['mixcast default model, step', 'training seconds', 'energy score'], ttqR.curve.map((c) => [String(c.step), c.trainSeconds.toFixed(1), c.energy.toFixed(1)])) +
       (ttqR.reached ? `\nreached the peer's score at step ${ttqR.reached.step} after ${ttqR.reached.trainSeconds.toFixed(1)} s: ${ttqR.speedUp!.toFixed(1)} × faster\n` : ttqR.peer ? "\nthe peer's score was not reached within the checkpoints\n" : '')
