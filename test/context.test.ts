@@ -33,12 +33,11 @@ test('recent levels use only the history; each lead band has its own slot in u',
   assert.ok(Math.abs(lv[0] - 1) < 1e-12); // last day: deviation 1
   assert.ok(Math.abs(lv[1] - 1 / 7) < 1e-12);
   assert.ok(Math.abs(lv[2] - 1 / 28) < 1e-12);
-  assert.equal(contextWidth(spec), 15);
-  assert.deepEqual(contextVector(spec, lv, 9).slice(0, 3), lv); // the shared slot
-  assert.deepEqual(contextVector(spec, lv, 1).slice(3, 6), lv);
-  assert.deepEqual(contextVector(spec, lv, 2).slice(6, 9), lv);
-  assert.deepEqual(contextVector(spec, lv, 30).slice(12, 15), lv); // past the last band: the last band
-  assert.equal(contextVector(spec, lv, 5).filter((v) => v !== 0).length, 6);
+  assert.equal(contextWidth(spec), 12);
+  assert.deepEqual(contextVector(spec, lv, 1).slice(0, 3), lv);
+  assert.deepEqual(contextVector(spec, lv, 2).slice(3, 6), lv);
+  assert.deepEqual(contextVector(spec, lv, 30).slice(9, 12), lv); // past the last band: the last band
+  assert.equal(contextVector(spec, lv, 5).filter((v) => v !== 0).length, 3);
 });
 
 /** Days whose log level follows an AR(1): tomorrow resembles today. */

@@ -5,10 +5,9 @@
  * h = target − origin (calendar days, h ≥ 1) u holds
  *   - the recent level: the mean deviation of the log daily total from what the calendar expects
  *     for those days (the training mean of log totals of days with the same calendar key), over
- *     the last 1, 7 and 28 observed days: once for every lead (the shared slot), and again in the
- *     slot of the lead's band (1, 2–3, 4–7, 8–14 days; leads past the last band use it), zeros
- *     in the other bands' slots: 3 × (1 + 4) = 15 features, so a linear map learns a weight shared
- *     by all leads plus a departure — possibly cancelling it — for each band of leads;
+ *     the last 1, 7 and 28 observed days, placed in the slot of the lead's band (1, 2–3, 4–7,
+ *     8–14 days; leads past the last band use it), zeros in the other bands' slots: 3 × 4 = 12
+ *     features, so a linear map learns a separate weight — possibly zero — for each band of leads;
  *   - the target day's known covariates (numeric, or 0/1 flags), as given.
  * Only days up to the origin enter: never the target day or after.
  */
@@ -51,15 +50,15 @@ export function bandName(spec: ContextSpec, b: number): string {
   return lo === hi ? String(lo) : `${lo}–${hi}`;
 }
 
-/** Number of level features (windows × (shared + bands)). */
-export const levelWidth = (spec: ContextSpec): number => spec.windows.length * (1 + spec.leadBands.length);
+/** Number of level features (windows × bands). */
+export const levelWidth = (spec: ContextSpec): number => spec.windows.length * spec.leadBands.length;
 
 /** Number of features in u. */
 export const contextWidth = (spec: ContextSpec): number => levelWidth(spec) + spec.covariates.length;
 
 /** Feature names, in u's order (for reports and errors). */
 export function contextNames(spec: ContextSpec): string[] {
-  const names: string[] = spec.windows.map((w) => `level${w}`);
+  const names: string[] = [];
   spec.leadBands.forEach((_, b) => spec.windows.forEach((w) => names.push(`level${w}@lead${bandName(spec, b)}`)));
   return [...names, ...spec.covariates.map((c) => `cov:${c}`)];
 }
@@ -88,9 +87,6 @@ export function contextVector(spec: ContextSpec, levels: readonly number[], h: n
   const u = new Array<number>(levelWidth(spec)).fill(0);
   const b = leadBand(spec, h);
   const W = spec.windows.length;
-  levels.forEach((l, i) => {
-    u[i] = l;
-    u[(1 + b) * W + i] = l;
-  });
+  levels.forEach((l, i) => (u[b * W + i] = l));
   return [...u, ...covariates];
 }

@@ -5,24 +5,16 @@
  * left out (its row of B is zero).
  */
 export function ridge(X: readonly (readonly number[])[], Y: readonly (readonly number[])[], lambda: number | readonly number[]): number[][] {
-  const m0 = X[0]?.length ?? 0;
-  const d0 = Y[0]?.length ?? 0;
-  const lam = typeof lambda === 'number' ? new Array<number>(m0).fill(lambda) : lambda;
-  const keep = lam.map((l, j) => (Number.isFinite(l) ? j : -1)).filter((j) => j >= 0);
-  const out = Array.from({ length: m0 }, () => new Array<number>(d0).fill(0));
-  if (!keep.length) return out;
-  const sub = solveRidge(
-    X.map((x) => keep.map((j) => x[j])),
-    Y,
-    keep.map((j) => lam[j]),
-  );
-  keep.forEach((j, a) => (out[j] = sub[a]));
-  return out;
+  return ridgeFromGram(gram(X, Y, X[0]?.length ?? 0, Y[0]?.length ?? 0), lambda);
 }
 
-function solveRidge(X: readonly (readonly number[])[], Y: readonly (readonly number[])[], lambda: readonly number[]): number[][] {
-  const m = X[0]?.length ?? 0;
-  const d = Y[0]?.length ?? 0;
+/** The sufficient statistics of a ridge fit: A = XᵀX (m × m) and R = XᵀY (m × d). */
+export interface Gram {
+  A: Float64Array[];
+  R: Float64Array[];
+}
+
+export function gram(X: readonly (readonly number[])[], Y: readonly (readonly number[])[], m: number, d: number): Gram {
   const A = Array.from({ length: m }, () => new Float64Array(m));
   const R = Array.from({ length: m }, () => new Float64Array(d));
   for (let i = 0; i < X.length; i++) {
@@ -31,22 +23,33 @@ function solveRidge(X: readonly (readonly number[])[], Y: readonly (readonly num
     for (let a = 0; a < m; a++) {
       const xa = x[a];
       if (xa === 0) continue;
-      for (let b = a; b < m; b++) A[a][b] += xa * x[b];
+      for (let b = 0; b < m; b++) A[a][b] += xa * x[b];
       for (let q = 0; q < d; q++) R[a][q] += xa * y[q];
     }
   }
-  for (let a = 0; a < m; a++) {
-    A[a][a] += Math.max(lambda[a], 1e-9);
-    for (let b = 0; b < a; b++) A[a][b] = A[b][a];
-  }
+  return { A, R };
+}
+
+/** g1 − g2 (the statistics of the rows in g1 but not in g2). */
+export function gramMinus(g1: Gram, g2: Gram): Gram {
+  return { A: g1.A.map((r, a) => r.map((v, b) => v - g2.A[a][b])), R: g1.R.map((r, a) => r.map((v, q) => v - g2.R[a][q])) };
+}
+
+/** Ridge coefficients from the statistics; a feature with an infinite penalty is left out. */
+export function ridgeFromGram(g: Gram, lambda: number | readonly number[]): number[][] {
+  const m = g.A.length;
+  const d = g.R[0]?.length ?? 0;
+  const lam = typeof lambda === 'number' ? new Array<number>(m).fill(lambda) : lambda;
+  const keep = lam.map((l, j) => (Number.isFinite(l) ? j : -1)).filter((j) => j >= 0);
+  const out = Array.from({ length: m }, () => new Array<number>(d).fill(0));
+  if (!keep.length) return out;
+  const A = keep.map((a) => Float64Array.from(keep, (b) => g.A[a][b] + (a === b ? Math.max(lam[a], 1e-9) : 0)));
   const L = cholesky(A);
-  return Array.from({ length: d }, (_, q) => solveCholesky(L, R.map((r) => r[q]))).reduce(
-    (B, col, q) => {
-      col.forEach((v, a) => (B[a][q] = v));
-      return B;
-    },
-    Array.from({ length: m }, () => new Array<number>(d).fill(0)),
-  );
+  for (let q = 0; q < d; q++) {
+    const col = solveCholesky(L, keep.map((a) => g.R[a][q]));
+    keep.forEach((j, a) => (out[j][q] = col[a]));
+  }
+  return out;
 }
 
 function cholesky(A: Float64Array[]): Float64Array[] {
