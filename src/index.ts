@@ -9,7 +9,8 @@
 export { initBackend, requestedBackend, backendInfo, BACKENDS, type BackendInfo, type BackendChoice, type BackendName } from './backend.js';
 export { MixcastError, isMixcastError, inputError, optionError, unprocessable, modelError, type ErrorCode } from './core/errors.js';
 export { rng, drawIndex, type Rng } from './core/random.js';
-export { writeFileAtomic, toCsv } from './core/io.js';
+export { writeFileAtomic } from './core/io.js';
+export { toCsv } from './core/csv.js';
 
 // data in
 export { ingest, ingestRows, formatReport } from '../adapters/index.js';

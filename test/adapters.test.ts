@@ -7,7 +7,7 @@ import { DateTime } from 'luxon';
 import { formatReport, ingest, ingestRows, parseCsv, parseInterval, type DaySeries } from '../adapters/index.js';
 import { MixcastError } from '../src/core/errors.js';
 import { rng } from '../src/core/random.js';
-import { toCsv } from '../src/core/io.js';
+import { toCsv } from '../src/core/csv.js';
 
 const fx = (f: string) => path.join(import.meta.dirname, '..', 'fixtures', f);
 const BANK = fx('bank_calls_2003.csv');

@@ -7,7 +7,7 @@ import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { Command, Option } from 'commander';
 import { optionError } from '../core/errors.js';
-import { toCsv } from '../core/io.js';
+import { toCsv } from '../core/csv.js';
 import { batchRequestSchema, batchTable, createEngine, JOB_KINDS, waitFor, type JobStatus } from '../jobs/index.js';
 import { action, addBackendOption, emit, log } from './common.js';
 import { float, int } from './options.js';

@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { DEFAULT_FORECAST_COUNT, forecast, forecastTable, readObservedFile } from '../scenarios/index.js';
 import { optionError } from '../core/errors.js';
-import { toCsv } from '../core/io.js';
+import { toCsv } from '../core/csv.js';
 import { action, addBackendOption, log } from './common.js';
 import { addScenarioOptions, scenarioOptionsFrom, withModel, writeOutput } from './generate.js';
 

@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { loadModel } from '../model/bundle.js';
 import type { MixcastModel } from '../model/model.js';
 import { generateScenarios, scenarioRows, SCENARIO_HEADER } from '../scenarios/index.js';
-import { toCsv } from '../core/io.js';
+import { toCsv } from '../core/csv.js';
 import { MixcastError, isMixcastError } from '../core/errors.js';
 import { action, addBackendOption, emit, log, setupBackend } from './common.js';
 import { originFieldsFrom } from './context.js';

@@ -5,7 +5,7 @@ import type { DaySeries } from '../../adapters/types.js';
 import { dayKeys, KEY_NAMES } from '../calendar/index.js';
 import type { CalendarOptions, KeyName } from '../calendar/types.js';
 import { optionError, unprocessable } from '../core/errors.js';
-import { toCsv } from '../core/io.js';
+import { toCsv } from '../core/csv.js';
 import { action, emit, log } from './common.js';
 import { addCalendarOptions, addIngestOptions, calendarOptionsFrom, ingestOptionsFrom } from './options.js';
 

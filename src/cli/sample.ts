@@ -1,7 +1,7 @@
 /** `mixcast sample`: raw samples from a model bundle, in original units (the low-level door). */
 import { Command } from 'commander';
 import { loadModel } from '../model/bundle.js';
-import { toCsv } from '../core/io.js';
+import { toCsv } from '../core/csv.js';
 import { optionError } from '../core/errors.js';
 import { drawIndex, rng } from '../core/random.js';
 import { action, addBackendOption, emit, setupBackend } from './common.js';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { parseCases, whatIfBatch, whatIfTable, BASELINE } from '../scenarios/index.js';
 import { inputError } from '../core/errors.js';
-import { toCsv } from '../core/io.js';
+import { toCsv } from '../core/csv.js';
 import { action, addBackendOption, log } from './common.js';
 import { addScenarioOptions, scenarioOptionsFrom, withModel, writeOutput } from './generate.js';
 import { parseQuantiles } from './forecast.js';

@@ -5,7 +5,7 @@
  * text is exactly JSON.stringify's.
  */
 import type { Response } from 'express';
-import { toCsv } from '../core/io.js';
+import { toCsv } from '../core/csv.js';
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
 

@@ -4,29 +4,23 @@
  * table (`date`, `scenario`, `interval` or `interval_start`, `value`; one day per date + scenario,
  * intervals in time order) or a wide table with one row per scenario and columns v0..v{d−1}.
  */
-import * as aq from 'arquero';
 import { DateTime } from 'luxon';
+import * as aq from 'arquero';
 import { inputError } from '../core/errors.js';
+import { parseCsv } from '../core/csv.js';
 
 type Row = Record<string, string>;
 
+/** The CSV's rows as trimmed strings (src/core/csv.ts reads it); at least one data row. */
 function readCsv(text: string, source: string): { columns: string[]; rows: Row[] } {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (body.trim() === '') throw inputError(`${source}: the file is empty; expected a header row and data rows`);
-  let t: aq.ColumnTable;
-  try {
-    t = aq.fromCSV(body, { autoType: false });
-  } catch (e) {
-    throw inputError(`${source}: not a readable CSV (${(e as Error).message})`);
-  }
-  const columns = t.columnNames().map((c) => c.trim());
-  if (t.numRows() === 0) throw inputError(`${source}: no data rows after the header`);
-  const rows = (t.objects() as Record<string, unknown>[]).map((o) => {
+  const t = parseCsv(text, source);
+  if (t.rows.length === 0) throw inputError(`${source}: no data rows after the header`);
+  const rows = t.rows.map((o) => {
     const r: Row = {};
-    for (const [k, v] of Object.entries(o)) r[k.trim()] = v === null || v === undefined ? '' : String(v).trim();
+    for (const [k, v] of Object.entries(o)) r[k] = v === null || v === undefined ? '' : String(v).trim();
     return r;
   });
-  return { columns, rows };
+  return { columns: t.columns, rows };
 }
 
 function numberAt(source: string, row: number, column: string, v: string): number {
