@@ -149,6 +149,11 @@ export function register(program: Command): void {
         log(`prior ${summary.prior}: K = ${summary.K}\n${describePrior(model.prior)}`);
         const re = summary.reverseEffort;
         log(`reverse effort E‖x0 − xT‖²: standard ${re.standard.toFixed(2)}, mixture ${re.mixture.toFixed(2)} (saves ${re.reduction.toFixed(2)}; Σ p_k‖c_k‖² = ${re.sumPkCk2.toFixed(2)})`);
+        if (summary.context) {
+          const c = summary.context;
+          log(`context: ${c.pairs} (day, origin) pairs, u of ${c.width}; E‖x0 − c‖² around c_k ${c.effort.mixture.toFixed(2)}, around c(k, u) ${c.effort.conditional.toFixed(2)}`);
+          log(`context penalties (out = the level is ignored there): ${c.selection.map((g) => `${g.group} ${g.penalty ?? 'out'}`).join(', ')}`);
+        } else if (fit.context === 'on') log(`context: off (fewer than 30 days)`);
         log(`saved model to ${String(opts.out)}`);
         model.dispose();
         process.stdout.write(JSON.stringify({ ...summary, backend: backend.name, model: String(opts.out) }, null, 2) + '\n');
