@@ -1,8 +1,9 @@
 /**
  * Builds the page's script: app/main.ts (and the chart specs and staffing simulation it imports
  * from the library) bundled by esbuild into dist/app.js, an ES module for current browsers.
- * The output is committed so that the package serves the page without a build step;
- * test/page.test.ts checks that it matches a fresh build. Run: `npm run build:web`.
+ * The output is a build product, not committed: `npm run build` and `prepare` (so `npm ci`,
+ * `npm install` from git and `npm pack`) write it, and test/page.test.ts rebuilds it before it
+ * serves the page. Run: `npm run build:web`.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

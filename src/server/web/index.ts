@@ -83,6 +83,11 @@ export function webRoutes(): Router {
   const router = Router();
   for (const [url, file] of files) {
     router.get(url, (_req, res: Response) => {
+      if (!fs.existsSync(file)) {
+        const fix = url === '/web/app.js' ? 'the page is not built: run `npm run build` (or `npm run build:web`) in the mixcast folder' : `${file} is missing: reinstall mixcast`;
+        res.status(404).json({ error: { code: 'NOT_FOUND', message: fix, details: null } });
+        return;
+      }
       res.setHeader('Content-Security-Policy', CSP);
       res.setHeader('X-Content-Type-Options', 'nosniff');
       res.setHeader('Cache-Control', url.includes('/vendor/') || url.includes('swagger') ? 'public, max-age=3600' : 'no-cache');
