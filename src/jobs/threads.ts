@@ -58,7 +58,11 @@ export class InlineRunner implements UnitRunner {
 interface Slot {
   worker: Worker;
   busy: boolean;
+  ready: boolean;
 }
+
+/** Threads that die after starting are replaced, up to this many times per pool. */
+const MAX_RESPAWNS = 10;
 
 interface Task {
   unit: UnitSpec;
@@ -72,23 +76,32 @@ export class ThreadRunner implements UnitRunner {
   private pending = new Map<number, Task & { slot: Slot }>();
   private nextId = 1;
   private closed = false;
+  private respawns = 0;
 
   private constructor(readonly size: number, private readonly root: string, private readonly backend?: string) {}
 
   static async start(size: number, root: string, backend?: string): Promise<ThreadRunner> {
     if (!Number.isInteger(size) || size < 1) throw new MixcastError('BAD_OPTION', `--concurrency must be a positive integer (got ${size})`);
     const r = new ThreadRunner(size, root, backend);
-    await Promise.all(Array.from({ length: size }, () => r.spawn()));
+    try {
+      await Promise.all(Array.from({ length: size }, () => r.spawn()));
+    } catch (e) {
+      await r.close();
+      throw e;
+    }
     return r;
   }
 
   private spawn(): Promise<void> {
     const worker = new Worker(THREAD_URL, { workerData: { root: this.root, backend: this.backend } });
-    const slot: Slot = { worker, busy: false };
+    const slot: Slot = { worker, busy: false, ready: false };
     this.slots.push(slot);
     return new Promise((resolve, reject) => {
       worker.on('message', (m: { type: string; id?: number; result?: UnitResult; error?: WireError }) => {
-        if (m.type === 'ready') return resolve();
+        if (m.type === 'ready') {
+          slot.ready = true;
+          return resolve();
+        }
         if (m.type === 'fatal') return reject(fromWire(m.error!));
         const t = this.pending.get(m.id!);
         if (!t) return;
@@ -116,7 +129,12 @@ export class ThreadRunner implements UnitRunner {
       }
     }
     this.slots = this.slots.filter((s) => s !== slot);
-    if (!this.closed) this.spawn().then(() => this.pump(), () => undefined);
+    // a thread that never started (a broken install) is not replaced: its start already failed
+    if (!this.closed && slot.ready && this.respawns++ < MAX_RESPAWNS) this.spawn().then(() => this.pump(), () => undefined);
+    if (!this.slots.length && !this.closed) {
+      for (const t of this.queue) t.reject(e);
+      this.queue = [];
+    }
   }
 
   private pump(): void {
@@ -161,6 +179,7 @@ export class LazyRunner implements UnitRunner {
     return this.runner.then((r) => r.run(unit));
   }
   async close(): Promise<void> {
-    if (this.runner) await (await this.runner).close();
+    const r = await this.runner?.catch(() => null);
+    if (r) await r.close();
   }
 }
