@@ -11,8 +11,8 @@ import { toCsv } from '../core/csv.js';
 import { batchRequestSchema, batchTable, createEngine, JOB_KINDS, waitFor, type JobStatus } from '../jobs/index.js';
 import { action, addBackendOption, emit, log } from './common.js';
 import { float, int } from './options.js';
-import { readCasesFile } from './whatif.js';
-import { redisUrl } from './worker.js';
+import { readCasesFile } from './scenario-options.js';
+import { redisUrl } from './options.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 const list = (v: string) => v.split(',').map((x) => Number(x.trim()));

@@ -1,16 +1,9 @@
 /** `mixcast forecast`: per-interval mean and quantiles per date, optionally updated on observed slots. */
 import { Command, Option } from 'commander';
 import { DEFAULT_FORECAST_COUNT, forecast, forecastTable, readObservedFile } from '../scenarios/index.js';
-import { optionError } from '../core/errors.js';
 import { toCsv } from '../core/csv.js';
 import { action, addBackendOption, log } from './common.js';
-import { addScenarioOptions, scenarioOptionsFrom, withModel, writeOutput } from './generate.js';
-
-export function parseQuantiles(text: string): number[] {
-  const qs = text.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  if (!qs.length || qs.some((q) => !(q >= 0 && q <= 1))) throw optionError(`--quantiles must be levels in [0, 1] separated by commas, e.g. 0.1,0.5,0.9 (got "${text}")`);
-  return qs;
-}
+import { addScenarioOptions, parseQuantiles, scenarioOptionsFrom, withModel, writeOutput } from './scenario-options.js';
 
 export function register(program: Command): void {
   const cmd = program

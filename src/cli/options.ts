@@ -5,6 +5,7 @@ import { defaultCalendarOptions, parseWeekdays } from '../calendar/index.js';
 import type { CalendarOptions } from '../calendar/types.js';
 import { isIP } from 'node:net';
 import { optionError, snippet } from '../core/errors.js';
+import { readInteger, readNumber } from '../core/numbers.js';
 
 /** --input --format --time-col --value-col --series-col --series --tz --interval --open --close --days --missing --duplicates --holidays --value-kind */
 export function addIngestOptions(cmd: Command): Command {
@@ -77,30 +78,17 @@ export function calendarOptionsFrom(opts: Record<string, unknown>, ds: Pick<DayS
 // Commander calls these while parsing; a MixcastError thrown here reaches runCli, which prints
 // it without a stack and exits 2. Every message names the option and the accepted range.
 
-const fmt = (n: number) => (Math.abs(n) >= 1e5 && Number.isInteger(n) ? n.toLocaleString('en-US') : String(n));
-
-/** An integer option in [min, max]. */
+/** An integer option in [min, max] (src/core/numbers.ts reads it). */
 export const int =
-  (name: string, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER) =>
-  (v: string): number => {
-    const text = String(v).trim();
-    const n = /^[+-]?\d+$/.test(text) ? Number(text) : NaN;
-    const range = min === Number.MIN_SAFE_INTEGER ? 'an integer' : max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${fmt(min)}` : `an integer from ${fmt(min)} to ${fmt(max)}`;
-    if (!Number.isSafeInteger(n) || n < min || n > max) throw optionError(`${name} must be ${range} (got "${snippet(v, 40)}")`);
-    return n;
-  };
+  (name: string, min?: number, max?: number) =>
+  (v: string): number =>
+    readInteger(v, name, min, max);
 
 /** A finite number option in [min, max] (or (min, max] with `openMin`). */
 export const float =
-  (name: string, min = -Number.MAX_VALUE, max = Number.MAX_VALUE, openMin = false) =>
-  (v: string): number => {
-    const text = String(v).trim();
-    const n = text === '' ? NaN : Number(text);
-    const lo = openMin ? `> ${min}` : `≥ ${min}`;
-    const range = min === -Number.MAX_VALUE ? 'a finite number' : max === Number.MAX_VALUE ? `a number ${lo}` : `a number ${lo} and ≤ ${max}`;
-    if (!Number.isFinite(n) || (openMin ? n <= min : n < min) || n > max) throw optionError(`${name} must be ${range} (got "${snippet(v, 40)}")`);
-    return n;
-  };
+  (name: string, min?: number, max?: number, openMin = false) =>
+  (v: string): number =>
+    readNumber(v, name, min, max, openMin);
 
 /** Largest request body `serve` accepts as a --body-limit. */
 export const MAX_BODY_LIMIT = 64 * 1024 * 1024;
@@ -123,4 +111,12 @@ export function host(v: string): string {
   const ok = /^[\d.]+$/.test(text) ? isIP(text) === 4 : text.includes(':') ? isIP(text) === 6 : /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))*$/.test(text);
   if (!ok) throw optionError(`--host must be an IPv4 address (0.0.0.0 … 255.255.255.255), an IPv6 address or a host name (got "${snippet(v, 60)}")`);
   return text;
+}
+
+/** --redis URL (or MIXCAST_REDIS_URL); `required`: an error when neither is set. */
+export function redisUrl(opts: Record<string, unknown>, required: boolean): string | null {
+  const url = (opts.redis as string | undefined) ?? process.env.MIXCAST_REDIS_URL ?? null;
+  if (required && !url) throw optionError('--redis URL (or MIXCAST_REDIS_URL) is required, e.g. --redis redis://127.0.0.1:6379');
+  if (url && !/^rediss?:\/\//.test(url)) throw optionError(`--redis must be a redis:// or rediss:// URL (got ${url})`);
+  return url;
 }

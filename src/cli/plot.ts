@@ -8,14 +8,14 @@ import path from 'node:path';
 import { Argument, Command, Option } from 'commander';
 import { optionError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/io.js';
+import { readNumber } from '../core/numbers.js';
 import { forecast, generateScenarios, BASELINE, type ScenarioResult } from '../scenarios/index.js';
 import { parseDuration, simulate, staffScenarios } from '../staffing/index.js';
 import { renderVegaLite, scenarioFanSpec, staffingSpec, totalsSpec, whatIfSpec } from '../eval/charts.js';
 import type { TopLevelSpec } from 'vega-lite';
 import { action, addBackendOption, log } from './common.js';
-import { addScenarioOptions, scenarioOptionsFrom, withModel } from './generate.js';
-import { readCasesFile } from './whatif.js';
-import { int } from './train.js';
+import { addScenarioOptions, readCasesFile, scenarioOptionsFrom, withModel } from './scenario-options.js';
+import { int } from './options.js';
 
 export const PLOT_KINDS = ['fan', 'totals', 'whatif', 'staffing'] as const;
 export type PlotKind = (typeof PLOT_KINDS)[number];
@@ -38,11 +38,7 @@ export function formatOf(out: string): 'svg' | 'png' {
   throw optionError(`--out must end in .svg or .png (got "${out}")`);
 }
 
-const num = (name: string, v: unknown): number => {
-  const x = Number(v);
-  if (v === undefined || String(v).trim() === '' || !Number.isFinite(x)) throw optionError(`${name} must be a number (got "${String(v)}")`);
-  return x;
-};
+const num = (name: string, v: unknown): number => readNumber(v, name);
 
 /** Per-scenario day service level of a simulation: answered within the threshold / arrivals. */
 function dayServiceLevels(detail: { arrivals: number[][]; answeredWithin: number[][] }): number[] {

@@ -5,7 +5,7 @@ import { toCsv } from '../core/csv.js';
 import { optionError } from '../core/errors.js';
 import { drawIndex, rng } from '../core/random.js';
 import { action, addBackendOption, emit, setupBackend } from './common.js';
-import { int } from './train.js';
+import { int } from './options.js';
 
 export function register(program: Command): void {
   const cmd = program

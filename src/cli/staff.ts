@@ -12,6 +12,7 @@ import { Command, Option } from 'commander';
 import { inputError, optionError } from '../core/errors.js';
 import { toCsv } from '../core/csv.js';
 import { ISO_DATE } from '../core/dates.js';
+import { readNumber } from '../core/numbers.js';
 import {
   erlangA, erlangC, parseDuration, parsePlanCsv, parseScenariosCsv, scenariosForDate, scenarioStaffing, scenarioStaffingTable, simulate,
   type ScenarioStaffingResult, type SimulationResult, type Spread,
@@ -20,15 +21,11 @@ import { action, emit, setupBackend } from './common.js';
 import { loadModel } from '../model/bundle.js';
 import { staffingScenarios } from '../staffing/from-model.js';
 import { originFieldsFrom } from './context.js';
-import { withFlagNames } from './generate.js';
+import { withFlagNames } from './flags.js';
 
 type Opts = Record<string, unknown>;
 
-const num = (name: string, v: unknown): number => {
-  const x = typeof v === 'number' ? v : Number(String(v).trim());
-  if (String(v).trim() === '' || !Number.isFinite(x)) throw optionError(`${name} must be a number (got "${String(v)}")`);
-  return x;
-};
+const num = (name: string, v: unknown): number => readNumber(v, name);
 const optNum = (name: string, v: unknown): number | undefined => (v === undefined ? undefined : num(name, v));
 const dur = (name: string, v: unknown): number => parseDuration(String(v), name);
 const optDur = (name: string, v: unknown): number | undefined => (v === undefined ? undefined : dur(name, v));

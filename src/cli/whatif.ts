@@ -1,28 +1,9 @@
 /** `mixcast whatif`: a batch of named what-if cases on common base scenarios → one table. */
-import fs from 'node:fs';
 import { Command, Option } from 'commander';
-import { parseCases, whatIfBatch, whatIfTable, BASELINE } from '../scenarios/index.js';
-import { inputError } from '../core/errors.js';
+import { whatIfBatch, whatIfTable, BASELINE } from '../scenarios/index.js';
 import { toCsv } from '../core/csv.js';
 import { action, addBackendOption, log } from './common.js';
-import { addScenarioOptions, scenarioOptionsFrom, withModel, writeOutput } from './generate.js';
-import { parseQuantiles } from './forecast.js';
-
-export function readCasesFile(file: string) {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw inputError(`cannot read cases file ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (e as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw inputError(`cases file ${file} is not valid JSON (${(e as Error).message})`);
-  }
-  return parseCases(json, `cases file ${file}`);
-}
+import { addScenarioOptions, parseQuantiles, readCasesFile, scenarioOptionsFrom, withModel, writeOutput } from './scenario-options.js';
 
 export function register(program: Command): void {
   const cmd = program

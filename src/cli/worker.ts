@@ -1,17 +1,9 @@
 /** `mixcast worker`: run batch units (and assemble batches) from Redis, on any machine that mounts the models folder. */
 import { Command } from 'commander';
 import os from 'node:os';
-import { optionError } from '../core/errors.js';
 import { startUnitRunner, startWorker } from '../jobs/index.js';
 import { action, addBackendOption, log } from './common.js';
-import { int } from './options.js';
-
-export function redisUrl(opts: Record<string, unknown>, required: boolean): string | null {
-  const url = (opts.redis as string | undefined) ?? process.env.MIXCAST_REDIS_URL ?? null;
-  if (required && !url) throw optionError('--redis URL (or MIXCAST_REDIS_URL) is required, e.g. --redis redis://127.0.0.1:6379');
-  if (url && !/^rediss?:\/\//.test(url)) throw optionError(`--redis must be a redis:// or rediss:// URL (got ${url})`);
-  return url;
-}
+import { int, redisUrl } from './options.js';
 
 export function register(program: Command): void {
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;

@@ -33,7 +33,7 @@
 import { inputError } from '../core/errors.js';
 import { rng as makeRng, type Rng } from '../core/random.js';
 
-import { checkFinite, checkProb, checkSet, intervalQuantiles, isSorted, levelKey, quantile, quantileLinear, sortedColumn, sortedCopy, type Vec } from '../core/quantiles.js';
+import { checkFinite, checkProb, checkSet, intervalQuantiles, levelKey, quantile, quantileLinear, sortedColumn, sortedCopy, type Vec } from '../core/quantiles.js';
 
 /** Quantiles are src/core/quantiles.ts's; re-exported here for the scores' users. */
 export { intervalQuantiles, levelKey, quantile, type Vec };

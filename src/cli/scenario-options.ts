@@ -1,0 +1,86 @@
+/** Options and helpers shared by the scenario commands (generate, forecast, whatif, plot). */
+import fs from 'node:fs';
+import { Command, Option } from 'commander';
+import { loadModel } from '../model/bundle.js';
+import type { MixcastModel } from '../model/model.js';
+import { parseCases } from '../scenarios/index.js';
+import { inputError, optionError } from '../core/errors.js';
+import { emit, log, setupBackend } from './common.js';
+import { originFieldsFrom } from './context.js';
+import { withFlagNames } from './flags.js';
+import { int } from './options.js';
+
+/** --start --end --count --seed --sampler --fallback, shared by generate / forecast / whatif. */
+export function addScenarioOptions(cmd: Command, defaults: { count?: number } = {}): Command {
+  cmd
+    .requiredOption('--model <dir>', 'model bundle directory')
+    .requiredOption('--start <date>', 'first date, YYYY-MM-DD')
+    .option('--end <date>', 'last date, inclusive (default: --start)');
+  if (defaults.count === undefined) cmd.requiredOption('--count <n>', 'scenarios per date', int('--count'));
+  else cmd.option('--count <n>', 'scenarios per date', int('--count'), defaults.count);
+  return cmd
+    .option('--seed <n>', 'random seed (same seed → same output)', int('--seed'), 0)
+    .option('--sampler <spec>', "ddpm | ddim:STEPS[:ETA] | em:STEPS | pc:STEPS | ode:STEPS (default: the model's)")
+    .addOption(new Option('--fallback <mode>', 'dates whose calendar key the model never saw: error, or mixture (components drawn by the prior weights)').choices(['error', 'mixture']).default('error'))
+    .option('--history <file>', "observations after the training data (same format as the training input, read with the model's settings): the context at the origin comes from them")
+    .option('--origin <date>', 'forecast origin YYYY-MM-DD: the last observed day used (default: the last day of the history, else of the training data)')
+    .option('--future-covariates <file>', 'CSV with a date column and one column per covariate of the model, for the requested dates');
+}
+
+/**
+ * The scenario fields shared by generate / forecast / whatif, from parsed options (with the
+ * model, --history and --future-covariates are read in its formats).
+ */
+export async function scenarioOptionsFrom(opts: Record<string, unknown>, model?: MixcastModel) {
+  return {
+    ...(model ? await originFieldsFrom(opts, model.manifest) : {}),
+    start: String(opts.start),
+    end: opts.end as string | undefined,
+    count: opts.count as number,
+    seed: opts.seed as number,
+    sampler: opts.sampler as string | undefined,
+    fallback: opts.fallback as 'error' | 'mixture',
+    output: opts.continuous ? ('continuous' as const) : undefined,
+  };
+}
+
+/** Initialise the backend, load `--model`, run `fn`, always dispose the model; errors name flags. */
+export async function withModel(opts: Record<string, unknown>, fn: (model: MixcastModel) => void | Promise<void>): Promise<void> {
+  await setupBackend(opts);
+  const model = loadModel(String(opts.model));
+  try {
+    await fn(model);
+  } catch (e) {
+    throw withFlagNames(e);
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Write the command's output (file or stdout) and say where it went. */
+export function writeOutput(text: string, opts: Record<string, unknown>): void {
+  emit(text, opts.out as string | undefined);
+  if (opts.out) log(`wrote ${String(opts.out)}`);
+}
+
+export function parseQuantiles(text: string): number[] {
+  const qs = text.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  if (!qs.length || qs.some((q) => !(q >= 0 && q <= 1))) throw optionError(`--quantiles must be levels in [0, 1] separated by commas, e.g. 0.1,0.5,0.9 (got "${text}")`);
+  return qs;
+}
+
+export function readCasesFile(file: string) {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw inputError(`cannot read cases file ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (e as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw inputError(`cases file ${file} is not valid JSON (${(e as Error).message})`);
+  }
+  return parseCases(json, `cases file ${file}`);
+}
