@@ -99,7 +99,7 @@ test('staff plan (registered with a scenario source) staffs a date from its scen
   });
   const out = path.join(tmp, 'plan.json');
   await program.parseAsync(['staff', 'plan', '--model', 'm', '--date', '2024-03-04', '--count', '40', '--seed', '3', '--aht', '3m', '--target', '0.8', '--within', '20s', '--cost-under', '3', '--cost-over', '1', '--out', out], { from: 'user' });
-  assert.deepEqual(seen, [{ model: 'm', date: '2024-03-04', count: 40, seed: 3, backend: undefined }]);
+  assert.deepEqual(seen, [{ model: 'm', date: '2024-03-04', count: 40, seed: 3, backend: undefined, originOptions: { history: undefined, origin: undefined, futureCovariates: undefined } }]);
   const r = JSON.parse(fs.readFileSync(out, 'utf8'));
   const expected = day.map((calls) => erlangC({ calls, intervalSeconds: 1800, aht: 180, target: 0.8, within: 20 }).agents);
   assert.deepEqual(r.plans.mean.agents, expected);
