@@ -57,15 +57,17 @@ function logErlangBDirect(A: number, n: number): number {
   return terms[n] - lse;
 }
 
-test('Erlang C: stable for large loads (5,000 calls per 30 min and 500,000)', () => {
+test('Erlang C: stable for large loads (5,000 calls per 30 min and 180,000 — 18,000 Erlangs, near the limit)', () => {
   const r = erlangC({ calls: 5000, intervalSeconds: 1800, aht: 180, target: 0.8, within: 20 });
   assert.ok(Number.isFinite(r.serviceLevel) && r.serviceLevel >= 0.8);
   assert.ok(r.probWait > 0 && r.probWait < 1);
   assert.ok(r.agents > 500 && r.agents < 560);
   assert.ok(erlangCMetrics({ calls: 5000, intervalSeconds: 1800, aht: 180, within: 20 }, r.agents - 1).serviceLevel < 0.8);
   close(Math.log(erlangB(500, r.agents)), logErlangBDirect(500, r.agents), 1e-9, 'Erlang B at A = 500');
-  const big = erlangC({ calls: 500000, intervalSeconds: 1800, aht: 180, target: 0.8, within: 20 });
-  assert.ok(big.agents > 50000 && big.agents < 50100 && big.serviceLevel >= 0.8);
+  const big = erlangC({ calls: 180000, intervalSeconds: 1800, aht: 180, target: 0.8, within: 20 });
+  assert.ok(big.agents > 18000 && big.agents < 18100 && big.serviceLevel >= 0.8, `agents ${big.agents}`);
+  // past the offered-load limit (20,000 Erlangs): refused up front, not computed
+  assert.throws(() => erlangC({ calls: 500000, intervalSeconds: 1800, aht: 180, target: 0.8, within: 20 }), /20,?000/);
 });
 
 test('Erlang C: invalid inputs are typed option errors', () => {

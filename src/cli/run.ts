@@ -24,7 +24,7 @@ export type Register = (program: Command) => void;
 
 /** A commander program with every command registered; usage errors throw instead of exiting. */
 export function buildProgram(name: string, description: string, version: string, registers: Register[]): Command {
-  const program = new Command(name).description(description).version(version).showHelpAfterError();
+  const program = new Command(name).description(description).version(version).showHelpAfterError('(add --help to the command for every option)');
   // Before the commands are added, so that every subcommand inherits it.
   program.exitOverride();
   for (const r of registers) r(program);
