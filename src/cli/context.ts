@@ -7,11 +7,11 @@
  */
 import { Command } from 'commander';
 import { ingest, readTable } from '../../adapters/index.js';
-import { dailyCovariates, eventFlags, parseCovariateSpec, readEvents, readFutureCovariates } from '../../adapters/covariates.js';
-import { formatInterval } from '../../adapters/time.js';
-import type { IngestOptions } from '../../adapters/types.js';
+import { dailyCovariates, eventFlags, parseCovariateSpec, readEvents, readFutureCovariates } from '../../adapters/index.js';
+import { formatInterval } from '../../adapters/index.js';
+import type { IngestOptions } from '../../adapters/index.js';
 import { inputError } from '../core/errors.js';
-import type { Manifest } from '../model/manifest.js';
+import type { Manifest } from '../model/index.js';
 
 /** Daily covariates of the training input (and event flags), or undefined when none are asked for. */
 export function trainingCovariates(opts: Record<string, unknown>, ingestOpts: IngestOptions, dates: readonly string[]): { names: string[]; byDate: Map<string, number[]> } | undefined {

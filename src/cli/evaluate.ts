@@ -1,17 +1,15 @@
 /** `mixcast evaluate`: rolling-origin backtest of a model against baselines; writes results.json, report.md and SVG charts. */
 import { Command } from 'commander';
 import { ingest } from '../../adapters/index.js';
-import { backtest, defaultBacktestOptions, parseBaselines, BASELINES, MODEL } from '../eval/backtest.js';
-import { fmt, pct, writeBacktestReport } from '../eval/report.js';
+import { backtest, defaultBacktestOptions, evaluateByLead, fmt, leadReport, parseBaselines, pct, writeBacktestReport, BASELINES, MODEL } from '../eval/index.js';
 import { action, addBackendOption, log, setupBackend } from './common.js';
 import { addCalendarOptions, addIngestOptions, calendarOptionsFrom, ingestOptionsFrom } from './options.js';
 import { progressReporter } from './progress.js';
 import { addTrainOptions, fitOptionsFrom } from './train-options.js';
 import { int } from './options.js';
-import { evaluateByLead, leadReport } from '../eval/leads.js';
 import { writeFileAtomic } from '../core/io.js';
 import { optionError } from '../core/errors.js';
-import type { DaySeries } from '../../adapters/types.js';
+import type { DaySeries } from '../../adapters/index.js';
 import type { FitOptions } from '../train/fit.js';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,9 +1,9 @@
 /** `mixcast ingest`: read a series, key its days by the calendar, write one row per kept day. */
 import { Command } from 'commander';
 import { ingest, formatReport } from '../../adapters/index.js';
-import type { DaySeries } from '../../adapters/types.js';
+import type { DaySeries } from '../../adapters/index.js';
 import { dayKeys, KEY_NAMES } from '../calendar/index.js';
-import type { CalendarOptions, KeyName } from '../calendar/types.js';
+import type { CalendarOptions, KeyName } from '../calendar/index.js';
 import { optionError, unprocessable } from '../core/errors.js';
 import { toCsv } from '../core/csv.js';
 import { action, emit, log } from './common.js';

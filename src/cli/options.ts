@@ -1,8 +1,8 @@
 /** Adapter and calendar flags shared by every command that reads a series (ingest, train, evaluate, …). */
 import { Command, Option } from 'commander';
-import type { DaySeries, IngestOptions } from '../../adapters/types.js';
+import type { DaySeries, IngestOptions } from '../../adapters/index.js';
 import { defaultCalendarOptions, parseWeekdays } from '../calendar/index.js';
-import type { CalendarOptions } from '../calendar/types.js';
+import type { CalendarOptions } from '../calendar/index.js';
 import { isIP } from 'node:net';
 import { optionError, snippet } from '../core/errors.js';
 import { readInteger, readNumber } from '../core/numbers.js';

@@ -11,7 +11,7 @@ import { writeFileAtomic } from '../core/io.js';
 import { readNumber } from '../core/numbers.js';
 import { forecast, generateScenarios, BASELINE, type ScenarioResult } from '../scenarios/index.js';
 import { parseDuration, simulate, staffScenarios } from '../staffing/index.js';
-import { renderVegaLite, scenarioFanSpec, staffingSpec, totalsSpec, whatIfSpec } from '../eval/charts.js';
+import { renderVegaLite, scenarioFanSpec, staffingSpec, totalsSpec, whatIfSpec } from '../eval/index.js';
 import type { TopLevelSpec } from 'vega-lite';
 import { action, addBackendOption, log } from './common.js';
 import { addScenarioOptions, readCasesFile, scenarioOptionsFrom, withModel } from './scenario-options.js';

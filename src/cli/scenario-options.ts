@@ -1,8 +1,8 @@
 /** Options and helpers shared by the scenario commands (generate, forecast, whatif, plot). */
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
-import { loadModel } from '../model/bundle.js';
-import type { MixcastModel } from '../model/model.js';
+import { loadModel } from '../model/index.js';
+import type { MixcastModel } from '../model/index.js';
 import { parseCases } from '../scenarios/index.js';
 import { inputError, optionError } from '../core/errors.js';
 import { emit, log, setupBackend } from './common.js';

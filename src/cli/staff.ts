@@ -14,12 +14,11 @@ import { toCsv } from '../core/csv.js';
 import { ISO_DATE } from '../core/dates.js';
 import { readNumber } from '../core/numbers.js';
 import {
-  erlangA, erlangC, parseDuration, parsePlanCsv, parseScenariosCsv, scenariosForDate, scenarioStaffing, scenarioStaffingTable, simulate,
+  erlangA, erlangC, parseDuration, staffingScenarios, parsePlanCsv, parseScenariosCsv, scenariosForDate, scenarioStaffing, scenarioStaffingTable, simulate,
   type ScenarioStaffingResult, type SimulationResult, type Spread,
 } from '../staffing/index.js';
 import { action, emit, setupBackend } from './common.js';
-import { loadModel } from '../model/bundle.js';
-import { staffingScenarios } from '../staffing/from-model.js';
+import { loadModel } from '../model/index.js';
 import { originFieldsFrom } from './context.js';
 import { withFlagNames } from './flags.js';
 

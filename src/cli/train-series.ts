@@ -6,10 +6,10 @@
 import os from 'node:os';
 import path from 'node:path';
 import { isMixcastError, MixcastError } from '../core/errors.js';
-import { checkCollectionTarget } from '../model/collection.js';
+import { checkCollectionTarget } from '../model/index.js';
 import { parseWeekdays } from '../calendar/index.js';
-import { seriesNames } from '../../adapters/ingest.js';
-import { readTable } from '../../adapters/read.js';
+import { seriesNames } from '../../adapters/index.js';
+import { readTable } from '../../adapters/index.js';
 import { batchRequestSchema, EmbeddedEngine, startUnitRunner, waitFor } from '../jobs/index.js';
 import { log } from './common.js';
 import { ingestOptionsFrom } from './options.js';

@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { ingest } from '../../adapters/index.js';
 import { fitModel, defaultFitOptions } from '../train/fit.js';
-import { checkBundleTarget, cleanLeftovers, lockBundle, saveModel } from '../model/bundle.js';
+import { checkBundleTarget, cleanLeftovers, lockBundle, saveModel } from '../model/index.js';
 import { isMixcastError, optionError } from '../core/errors.js';
 import { describePrior } from '../prior/index.js';
 import { action, addBackendOption, log, setupBackend } from './common.js';

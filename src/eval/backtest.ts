@@ -22,12 +22,12 @@
  * only; a baseline's draws of a day on (seed, fold, day) only (`daySeed`).
  */
 import { DateTime } from 'luxon';
-import type { DaySeries } from '../../adapters/types.js';
+import type { DaySeries } from '../../adapters/index.js';
 import { assignKeys, defaultCalendarOptions, resolveKey } from '../calendar/index.js';
-import type { CalendarOptions, KeyAssignment } from '../calendar/types.js';
+import type { CalendarOptions, KeyAssignment } from '../calendar/index.js';
 import { fitModel, defaultFitOptions, type FitOptions, type FitSummary } from '../train/fit.js';
 import type { ProgressEvent } from '../train/index.js';
-import type { MixcastModel } from '../model/model.js';
+import type { MixcastModel } from '../model/index.js';
 import { planScenarios, rowsByDate, runScenarios, runUnitsNow, type Predictor, type ScenariosRun } from '../scenarios/index.js';
 import { defaultTransform, fitTransform, fromModelSpace, toModelSpace } from '../transform/index.js';
 import { optionError, unprocessable } from '../core/errors.js';

@@ -8,12 +8,12 @@
  * bootstrap-level and ets. Then multi-day paths: the spread of 5-day totals of generated paths
  * against the data's. All draws are seeded.
  */
-import type { Day, DaySeries } from '../../adapters/types.js';
+import type { Day, DaySeries } from '../../adapters/index.js';
 import { fitModel, type FitOptions } from '../train/fit.js';
-import { runScenarios } from '../scenarios/run.js';
-import type { MixcastModel } from '../model/model.js';
+import { runScenarios } from '../scenarios/index.js';
+import type { MixcastModel } from '../model/index.js';
 import { optionError } from '../core/errors.js';
-import { levelWeights, type LevelWeight } from '../context/report.js';
+import { levelWeights, type LevelWeight } from '../context/index.js';
 import { bootstrapBaseline, bootstrapLevelBaseline, etsBaseline, type TrainingDay } from './baselines.js';
 import { energyScore, crpsDay, coverage, pitValues, pitHistogram } from './scores.js';
 

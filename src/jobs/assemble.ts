@@ -7,9 +7,8 @@
 import path from 'node:path';
 import { forecastTable, scenarioRows, SCENARIO_HEADER, whatIfTable, BASELINE } from '../scenarios/index.js';
 import type { ForecastResult, ScenarioResult, WhatIfResult } from '../scenarios/index.js';
-import { scenarioStaffingTable } from '../staffing/plan.js';
-import type { ModelStaffingResult } from '../staffing/from-model.js';
-import { commitCollection } from '../model/collection.js';
+import { scenarioStaffingTable, type ModelStaffingResult } from '../staffing/index.js';
+import { commitCollection } from '../model/index.js';
 import type { BatchPlan } from './plan.js';
 import type { JobKind } from './request.js';
 import type { UnitResult } from './unit.js';

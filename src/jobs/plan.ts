@@ -11,10 +11,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { MixcastError, optionError } from '../core/errors.js';
-import { readManifest } from '../model/bundle.js';
-import { checkCollectionTarget, isCollection, readCollection, resolveSeries, seriesSlug, stagingDir } from '../model/collection.js';
-import { readTable } from '../../adapters/read.js';
-import { seriesNames } from '../../adapters/ingest.js';
+import { readManifest } from '../model/index.js';
+import { checkCollectionTarget, isCollection, readCollection, resolveSeries, seriesSlug, stagingDir } from '../model/index.js';
+import { readTable } from '../../adapters/index.js';
+import { seriesNames } from '../../adapters/index.js';
 import type { BatchRequest, JobKind } from './request.js';
 
 /** What-if cases per unit: more cases than this split a series into several units (same base scenarios in each). */

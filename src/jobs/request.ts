@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { isoDateSchema } from '../core/dates.js';
-import { whatIfCaseSchema } from '../scenarios/whatif.js';
+import { whatIfCaseSchema } from '../scenarios/index.js';
 
 const isoDate = isoDateSchema;
 

@@ -10,10 +10,10 @@ import { MixcastError } from '../core/errors.js';
 import { ingest } from '../../adapters/index.js';
 import { defaultCalendarOptions } from '../calendar/index.js';
 import { fitModel, type FitOptions } from '../train/fit.js';
-import { loadModel, readManifest, saveModel } from '../model/bundle.js';
-import type { MixcastModel } from '../model/model.js';
+import { loadModel, readManifest, saveModel } from '../model/index.js';
+import type { MixcastModel } from '../model/index.js';
 import { runScenarios, DEFAULT_FORECAST_COUNT } from '../scenarios/index.js';
-import { staffFromModel } from '../staffing/from-model.js';
+import { staffFromModel } from '../staffing/index.js';
 import type { UnitSpec } from './plan.js';
 
 export interface UnitResult {

@@ -7,14 +7,13 @@
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { MixcastError, type ErrorCode } from '../core/errors.js';
-import { loadModel } from '../model/bundle.js';
-import type { MixcastModel } from '../model/model.js';
-import { caseSummaries, executeUnit, summariseDay, type CaseSummary, type DaySummary } from '../scenarios/execute.js';
-import type { ScenarioUnit } from '../scenarios/plan.js';
-import type { SlotOp } from '../scenarios/whatif.js';
+import { loadModel } from '../model/index.js';
+import type { MixcastModel } from '../model/index.js';
+import { caseSummaries, executeUnit, summariseDay, type CaseSummary, type DaySummary } from '../scenarios/index.js';
+import type { ScenarioUnit } from '../scenarios/index.js';
+import type { SlotOp } from '../scenarios/index.js';
 import type { ScenarioResult } from '../scenarios/index.js';
-import { scenarioStaffing, type ScenarioStaffingOptions, type ScenarioStaffingResult } from '../staffing/plan.js';
-import type { ModelStaffingRequest, ModelStaffingResult } from '../staffing/from-model.js';
+import { scenarioStaffing, type ModelStaffingRequest, type ModelStaffingResult, type ScenarioStaffingOptions, type ScenarioStaffingResult } from '../staffing/index.js';
 
 /**
  * A request's handle: set `cancelled` (e.g. on timeout) and its queued tasks are dropped; a

@@ -9,7 +9,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { DateTime } from 'luxon';
 import { tooLarge, unprocessable } from '../core/errors.js';
 import { makeProcess, parseSampler } from '../diffusion/index.js';
-import { MAX_AHT_SECONDS } from '../staffing/validate.js';
+import { MAX_AHT_SECONDS } from '../staffing/index.js';
 import type { ModelEntry } from './models.js';
 
 export interface WorkLimits {

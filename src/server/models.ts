@@ -7,9 +7,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { MixcastError, optionError } from '../core/errors.js';
-import { readManifest } from '../model/bundle.js';
-import { isSaveLeftover } from '../model/store.js';
-import { modelInfo, type ModelInfo } from '../scenarios/plan.js';
+import { readManifest } from '../model/index.js';
+import { isSaveLeftover } from '../model/index.js';
+import { modelInfo, type ModelInfo } from '../scenarios/index.js';
 
 export interface ModelEntry {
   id: string;

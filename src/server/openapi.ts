@@ -14,7 +14,7 @@ import {
   whatIfRequestSchema,
   whatIfResponseSchema,
 } from './schemas.js';
-import { batchRequestSchema, jobStatusSchema } from '../jobs/request.js';
+import { batchRequestSchema, jobStatusSchema } from '../jobs/index.js';
 
 function jsonSchema(s: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
   const out = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Record<string, unknown>;

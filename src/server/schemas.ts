@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { isoDateSchema } from '../core/dates.js';
-import { whatIfCaseSchema, whatIfTransformSchema } from '../scenarios/whatif.js';
+import { whatIfCaseSchema, whatIfTransformSchema } from '../scenarios/index.js';
 import { durationSeconds } from '../core/durations.js';
 
 export const isoDate = isoDateSchema;

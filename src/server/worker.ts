@@ -10,10 +10,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, requestedBackend } from '../backend.js';
 import { isMixcastError } from '../core/errors.js';
-import { loadModel } from '../model/bundle.js';
-import type { MixcastModel } from '../model/model.js';
-import { caseSummaries, executeUnit, summariseDay } from '../scenarios/execute.js';
-import { scenarioStaffing } from '../staffing/plan.js';
+import { loadModel } from '../model/index.js';
+import type { MixcastModel } from '../model/index.js';
+import { caseSummaries, executeUnit, summariseDay } from '../scenarios/index.js';
+import { scenarioStaffing } from '../staffing/index.js';
 import type { WireError, WorkerReply, WorkerRequest } from './executor.js';
 
 const port = parentPort!;

@@ -22,4 +22,4 @@ export { spread, quantileInverseCdf, quantileLinear, type Spread } from './quant
 export { parseDuration } from '../core/durations.js';
 export { scheduledStaff, MAX_AHT_SECONDS, MAX_OFFERED_LOAD } from './validate.js';
 export { parsePlanCsv, parseScenariosCsv, scenariosForDate, type PlanFile, type ScenarioFile } from './files.js';
-export { staffFromModel, staffScenarios, type ModelStaffingRequest, type ModelStaffingResult, type DateStaffing } from './from-model.js';
+export { staffFromModel, staffScenarios, staffingScenarios, type ModelStaffingRequest, type ModelStaffingResult, type DateStaffing } from './from-model.js';
