@@ -38,7 +38,6 @@ export {
   componentDistribution,
   describePrior,
   reverseEffort,
-  misspecifyPrior,
   parsePriorSpec,
   type MixturePrior,
   type PriorComponent,

@@ -7,13 +7,13 @@ import {
   buildPrior,
   componentDistribution,
   describePrior,
-  misspecifyPrior,
   parsePrior,
   parsePriorSpec,
   reverseEffort,
   serialisePrior,
   type MixturePrior,
 } from '../src/prior/index.js';
+import { misspecifyPrior } from '../bench/lib/misspecify.js';
 import { kmeans, KMEANS_RESTARTS, lloyd, toMat } from '../src/prior/kmeans.js';
 
 const isCode = (code: string) => (e: unknown) => e instanceof MixcastError && e.code === code;

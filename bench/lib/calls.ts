@@ -23,6 +23,7 @@ import { drawIndex, rng } from '../../src/core/random.js';
 import { bootstrapBaseline, gaussianBaseline, type ScenarioMethod, type TrainingDay } from '../../src/eval/baselines.js';
 import { modelMethod, scoreMethod, type TestDay } from '../../src/eval/backtest.js';
 import type { MixcastModel } from '../../src/model/model.js';
+import { misspecification } from './misspecify.js';
 
 export interface CallsConfig {
   /** Run id, e.g. `weekday|none`, `weekday|label|cov`, `control|cov`, `weekday|label|cov|shift`. */
@@ -182,7 +183,7 @@ export function runCalls(c: CallsConfig, train: DaySeries, held: DaySeries['days
     prior: c.prior,
     condition: c.condition,
     skip: c.skip,
-    misspecify: c.misspecify,
+    priorAdjustment: c.misspecify ? misspecification(c.misspecify) : undefined,
     steps: maxStep,
     hidden: c.hidden,
     blocks: c.blocks,

@@ -424,7 +424,7 @@ export async function backtest(ds: DaySeries, options: Partial<BacktestOptions> 
   const priorSpec = fitO.prior.trim();
   const isCalendarPrior = priorSpec.toLowerCase() !== 'none' && !priorSpec.toLowerCase().startsWith('kmeans');
   const keySpec = isCalendarPrior ? priorSpec : (fitO.keySpec ?? 'weekday');
-  const ddpmIsModel = priorSpec.toLowerCase() === 'none' && fitO.condition === 'none' && fitO.skip === 'none' && !fitO.misspecify;
+  const ddpmIsModel = priorSpec.toLowerCase() === 'none' && fitO.condition === 'none' && fitO.skip === 'none' && !fitO.priorAdjustment;
   let backend = 'unknown';
 
   const folds: FoldResult[] = [];
@@ -522,7 +522,7 @@ export async function backtest(ds: DaySeries, options: Partial<BacktestOptions> 
           if (ddpmIsModel) {
             await runPredictor('ddpm', fitted.model, 0, fitted.summary, ['ddpm: the model already has prior none without conditioning; the ddpm baseline is the same model']);
           } else {
-            const ddpm = fitOne('ddpm', { prior: 'none', condition: 'none', skip: 'none', misspecify: undefined });
+            const ddpm = fitOne('ddpm', { prior: 'none', condition: 'none', skip: 'none', priorAdjustment: undefined });
             try {
               await runPredictor('ddpm', ddpm.model, ddpm.seconds, ddpm.summary);
             } finally {

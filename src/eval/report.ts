@@ -76,7 +76,7 @@ export function backtestMarkdown(r: BacktestResult, charts: { fan: string[]; pit
       ['setting', 'value'],
       [
         ['source', r.data.source ?? '—'],
-        ['model', `prior ${f.prior}, family ${f.family}, condition ${f.condition}, skip ${f.skip}${f.misspecify ? `, misspecified (${f.misspecify})` : ''}`],
+        ['model', `prior ${f.prior}, family ${f.family}, condition ${f.condition}, skip ${f.skip}${f.priorAdjustment ? `, ${f.priorAdjustment.name}` : ''}`],
         ['network / training', `hidden ${f.hidden}, blocks ${f.blocks}, steps ${f.steps}, batch ${f.batch}, lr ${f.lr}, seed ${f.seed}`],
         ['sampler', c.sampler],
         ['calendar key of dates', c.keySpec],

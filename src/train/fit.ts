@@ -8,7 +8,7 @@ import { assignKeys, defaultCalendarOptions } from '../calendar/index.js';
 import type { CalendarOptions } from '../calendar/types.js';
 import { defaultTransform, fitTransform, toModelSpace, type TransformKind } from '../transform/index.js';
 import { pooledCovarianceBasis } from '../prior/covariance.js';
-import { buildPrior, misspecifyPrior, parsePriorSpec, reverseEffort, serialisePrior, type MixturePrior, type ReverseEffort } from '../prior/index.js';
+import { buildPrior, parsePriorSpec, reverseEffort, serialisePrior, type MixturePrior, type ReverseEffort } from '../prior/index.js';
 import {
   defaultProcessConfig,
   makeProcess,
@@ -36,6 +36,12 @@ const partialStats: TrainStats = {
 };
 
 const pkg = { version: VERSION };
+
+/** A change to the fitted prior before training: `apply(prior, days in model space, their components, seed)`. */
+export interface PriorAdjustment {
+  name: string;
+  apply(prior: MixturePrior, z: number[][], assign: number[], seed: number): MixturePrior;
+}
 
 export interface FitOptions {
   /** `none` | a calendar key spec (`weekday`, `weekday*season`, …) | `kmeans:K` | `kmeans:auto`. */
@@ -77,8 +83,11 @@ export interface FitOptions {
   maxLead: number;
   /** Known daily covariates of the training days: names, and each date's values (spec order). */
   covariates?: { names: string[]; byDate: Map<string, number[]> };
-  /** Deliberate mis-specification, for the robustness benchmark. */
-  misspecify?: 'random-centers' | 'shift';
+  /**
+   * Replaces the fitted prior before training (a benchmark's deliberate mis-specification, see
+   * bench/lib/misspecify.ts); `name` is reported with the fit.
+   */
+  priorAdjustment?: PriorAdjustment;
   onProgress?: (e: ProgressEvent) => void;
   /** Steps at which `onCheckpoint` receives a model sharing the current EMA weights (valid only during the call). */
   checkpoints?: number[];
@@ -183,7 +192,7 @@ export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { mo
   const built = buildPrior(z, keys.keys, { spec: o.prior, seed: o.seed, scale: o.scale });
   let prior = built.prior;
   const assign = built.assign;
-  if (o.misspecify) prior = misspecifyPrior(prior, z, o.misspecify, o.seed + 1, assign);
+  if (o.priorAdjustment) prior = o.priorAdjustment.apply(prior, z, assign, o.seed);
   const effort = reverseEffort(z, prior, assign);
   // σ_max for VE from the spread of the days around their own centers.
   let sigmaMax: number | null = null;
