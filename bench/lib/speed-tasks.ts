@@ -14,14 +14,14 @@ import { FlatAdam } from '../../src/nn/optimizer.js';
 import { parameterCount } from '../../src/nn/denoiser.js';
 import { defaultTrainLoopOptions } from '../../src/train/index.js';
 import { fitModel, defaultFitOptions } from '../../src/train/fit.js';
-import { saveModel, loadModel, readManifest } from '../../src/model/bundle.js';
+import { saveModel, loadModel } from '../../src/model/bundle.js';
 import type { MixcastModel } from '../../src/model/model.js';
 import { fromModelSpace, toModelSpace } from '../../src/transform/index.js';
 import { defaultCalendarOptions } from '../../src/calendar/index.js';
 import { rng } from '../../src/core/random.js';
 import { WorkerPool } from '../../src/server/executor.js';
 import { startServer } from '../../src/server/index.js';
-import { modelInfo, planScenarios } from '../../src/scenarios/plan.js';
+import { planScenarios } from '../../src/scenarios/plan.js';
 import { runUnitsNow } from '../../src/scenarios/run.js';
 import { backtestRequest, modelMethod, scoreMethod, scoreSamples } from '../../src/eval/backtest.js';
 import { heldOutDays } from './calls.js';
@@ -154,7 +154,7 @@ async function profile(what: 'train' | 'sample', dir: string) {
     network = `default model (hidden ${defaultFitOptions.hidden}, label, skip ${defaultFitOptions.skip}), batch ${defaultFitOptions.batch}, one shard`;
   } else {
     const model = loadModel(dir);
-    const plan = (sampler: string, count: number) => planScenarios(modelInfo(model.manifest), backtestRequest([SAMPLE_DATE], { count, seed: 1, sampler })).units;
+    const plan = (sampler: string, count: number) => planScenarios(model, backtestRequest([SAMPLE_DATE], { count, seed: 1, sampler })).units;
     runUnitsNow(model, plan('ddim:5', 8));
     a = await kernelsOf(() => void runUnitsNow(model, plan('ddim:10', 256)));
     b = await kernelsOf(() => void runUnitsNow(model, plan('ddim:20', 256)));
@@ -192,10 +192,12 @@ export async function runTask(t: SpeedTask): Promise<Record<string, unknown>> {
   }
   if (t.kind === 'profile') return { ...base, ...(await profile(t.what, t.dir)) };
   if (t.kind === 'sample') {
-    const plan = planScenarios(modelInfo(readManifest(t.dir)), backtestRequest([SAMPLE_DATE], { count: t.count, seed: 1, sampler: t.sampler }));
+    // Plans come from the loaded model (a context model's units carry the context it computes).
+    const planner = loadModel(t.dir);
+    const plan = planScenarios(planner, backtestRequest([SAMPLE_DATE], { count: t.count, seed: 1, sampler: t.sampler }));
     if (t.workers === 0) {
       const model = loadModel(t.dir);
-      runUnitsNow(model, planScenarios(modelInfo(model.manifest), backtestRequest([SAMPLE_DATE], { count: 8, seed: 2, sampler: 'ddim:5' })).units); // warm-up
+      runUnitsNow(model, planScenarios(model, backtestRequest([SAMPLE_DATE], { count: 8, seed: 2, sampler: 'ddim:5' })).units); // warm-up
       const c0 = process.cpuUsage();
       const t0 = performance.now();
       runUnitsNow(model, plan.units);
@@ -206,7 +208,7 @@ export async function runTask(t: SpeedTask): Promise<Record<string, unknown>> {
     }
     const pool = await WorkerPool.start({ models: [{ id: 'm', dir: t.dir }], size: t.workers, backend: 'wasm' });
     try {
-      const warm = planScenarios(modelInfo(readManifest(t.dir)), backtestRequest([SAMPLE_DATE], { count: 8 * t.workers, seed: 2, sampler: 'ddim:5' }), {});
+      const warm = planScenarios(planner, backtestRequest([SAMPLE_DATE], { count: 8 * t.workers, seed: 2, sampler: 'ddim:5' }), {});
       await pool.runUnits('m', warm.units, { cancelled: false });
       const t0 = performance.now();
       const rows = await pool.runUnits('m', plan.units, { cancelled: false });
@@ -218,7 +220,9 @@ export async function runTask(t: SpeedTask): Promise<Record<string, unknown>> {
   }
   if (t.kind === 'api') {
     // The same request through the worker pool without HTTP, then over HTTP.
-    const plan = planScenarios(modelInfo(readManifest(t.dir)), backtestRequest([SAMPLE_DATE], { count: t.count, seed: 0, sampler: 'ddim:50' }));
+    const planner = loadModel(t.dir);
+    const plan = planScenarios(planner, backtestRequest([SAMPLE_DATE], { count: t.count, seed: 0, sampler: 'ddim:50' }));
+    planner.dispose();
     const q = (ms: number[], p: number) => {
       const s = [...ms].sort((a, b) => a - b);
       return +s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)].toFixed(1);
