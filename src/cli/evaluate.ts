@@ -3,9 +3,9 @@ import { Command } from 'commander';
 import { ingest } from '../../adapters/index.js';
 import { backtest, defaultBacktestOptions, evaluateByLead, fmt, leadReport, parseBaselines, pct, writeBacktestReport, BASELINES, MODEL } from '../eval/index.js';
 import { action, addBackendOption, log, setupBackend } from './common.js';
-import { addCalendarOptions, addIngestOptions, calendarOptionsFrom, ingestOptionsFrom } from './options.js';
+import { calendarOptionsFrom, ingestOptionsFrom } from './options.js';
 import { progressReporter } from './progress.js';
-import { addTrainOptions, fitOptionsFrom } from './train-options.js';
+import { addTrainingInputs, fitOptionsFrom } from './train-options.js';
 import { int } from './options.js';
 import { writeFileAtomic } from '../core/io.js';
 import { optionError } from '../core/errors.js';
@@ -34,9 +34,7 @@ export function register(program: Command): void {
       return x;
     }, 0.2)
     .option('--quiet', 'no progress output');
-  addIngestOptions(cmd);
-  addCalendarOptions(cmd);
-  addTrainOptions(cmd);
+  addTrainingInputs(cmd);
   addBackendOption(cmd);
   cmd.action(
     action(async (opts: Record<string, unknown>) => {

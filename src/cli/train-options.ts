@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { defaultFitOptions, FIT_RANGES } from '../train/fit.js';
 import { optionError } from '../core/errors.js';
-import { float, int } from './options.js';
+import { addCalendarOptions, addIngestOptions, float, int } from './options.js';
 
 /** Accepted ranges of the training flags (the same ones fitModel checks). */
 const TRAIN_RANGES = FIT_RANGES;
@@ -90,4 +90,9 @@ export function checkWritableOut(out: string): void {
     const why = code === 'EROFS' ? 'is on a read-only file system' : 'is not writable';
     throw optionError(`--out ${out}: ${at} ${why} (${code}); choose a folder you can write to`);
   }
+}
+
+/** Everything a command that trains reads: the series (ingest), the calendar and the model/training flags. */
+export function addTrainingInputs(cmd: Command): Command {
+  return addTrainOptions(addCalendarOptions(addIngestOptions(cmd)));
 }

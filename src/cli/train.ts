@@ -6,11 +6,11 @@ import { checkBundleTarget, cleanLeftovers, lockBundle, saveModel } from '../mod
 import { isMixcastError, optionError } from '../core/errors.js';
 import { describePrior } from '../prior/index.js';
 import { action, addBackendOption, log, setupBackend } from './common.js';
-import { addCalendarOptions, addIngestOptions, calendarOptionsFrom, ingestOptionsFrom, int } from './options.js';
+import { calendarOptionsFrom, ingestOptionsFrom, int } from './options.js';
 import { progressReporter } from './progress.js';
 import { trainingCovariates } from './context.js';
 import { perSeriesHint, trainPerSeries } from './train-series.js';
-import { addTrainOptions, checkWritableOut, fitOptionsFrom } from './train-options.js';
+import { addTrainingInputs, checkWritableOut, fitOptionsFrom } from './train-options.js';
 
 /** Training that diverges (non-finite loss) is caused by the options: report it as one, naming --lr. */
 function divergence(e: unknown, lr: number): never {
@@ -27,9 +27,7 @@ export function register(program: Command): void {
     .requiredOption('--out <dir>', 'model bundle directory to write')
     .option('--per-series', 'one model per series of the file, in --out with an index')
     .option('--threads <n>', '--per-series: series trained at once', int('--threads', 1, 1024));
-  addIngestOptions(cmd);
-  addCalendarOptions(cmd);
-  addTrainOptions(cmd);
+  addTrainingInputs(cmd);
   addBackendOption(cmd);
   cmd.action(
     action(async (opts: Record<string, unknown>) => {

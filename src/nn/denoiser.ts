@@ -24,6 +24,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { rng } from '../core/random.js';
 import { dense, denseConst, matMul, silu } from './dense.js';
+import { flatten } from './flat.js';
 
 export interface DenoiserConfig {
   /** Vector length (intervals per day). */
@@ -297,15 +298,7 @@ export class Denoiser {
 
   /** All weights concatenated (float32) in `layout()` order. */
   async exportWeights(): Promise<Float32Array> {
-    const parts = await Promise.all(this.vars.map((v) => v.data() as Promise<Float32Array>));
-    const total = parts.reduce((s, p) => s + p.length, 0);
-    const out = new Float32Array(total);
-    let o = 0;
-    for (const p of parts) {
-      out.set(p, o);
-      o += p.length;
-    }
-    return out;
+    return flatten(await Promise.all(this.vars.map((v) => v.data() as Promise<Float32Array>)));
   }
 
   /**

@@ -12,6 +12,7 @@
  * w ← w − lr·(m/(1−β₁ᵗ)) / (sqrt(v/(1−β₂ᵗ)) + ε).
  */
 import * as tf from '@tensorflow/tfjs';
+import { flatLayout, flatten } from './flat.js';
 
 export interface FlatAdamOptions {
   beta1: number;
@@ -42,15 +43,10 @@ export class FlatAdam {
   constructor(vars: tf.Variable[], options: Partial<FlatAdamOptions> = {}) {
     this.o = { ...defaultFlatAdamOptions, ...options };
     this.vars = vars;
-    this.offsets = [];
-    let size = 0;
-    for (const v of vars) {
-      this.offsets.push(size);
-      size += v.size;
-    }
+    const { offsets, size } = flatLayout(vars.map((v) => v.size));
+    this.offsets = offsets;
     this.size = size;
-    this.params = new Float32Array(size);
-    vars.forEach((v, i) => this.params.set(v.dataSync() as Float32Array, this.offsets[i]));
+    this.params = flatten(vars.map((v) => v.dataSync() as Float32Array));
     this.ema = Float32Array.from(this.params);
     this.m = new Float32Array(size);
     this.v = new Float32Array(size);

@@ -4,6 +4,7 @@
  */
 import crypto from 'node:crypto';
 import type { DaySeries } from '../../adapters/types.js';
+import { seriesShape } from '../../adapters/shape.js';
 import { assignKeys, defaultCalendarOptions } from '../calendar/index.js';
 import type { CalendarOptions } from '../calendar/types.js';
 import { defaultTransform, fitTransform, toModelSpace, type TransformKind } from '../transform/index.js';
@@ -247,12 +248,7 @@ export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { mo
     prior: serialisePrior(prior),
     calendar: { options: calOpts, keySpec, keyMap: keys.keyMap, merges: keys.merges, counts: keys.counts },
     data: {
-      zone: ds.zone,
-      intervalMinutes: ds.intervalMinutes,
-      open: ds.open,
-      close: ds.close,
-      labels: ds.labels,
-      valueKind: ds.valueKind,
+      ...seriesShape(ds),
       series: ds.series,
       weekdays: ds.weekdays,
       days: ds.days.length,

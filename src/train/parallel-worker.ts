@@ -6,6 +6,7 @@
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { initBackend, type BackendChoice } from '../backend.js';
 import { Denoiser } from '../nn/denoiser.js';
+import { flatLayout, flatten } from '../nn/flat.js';
 import { makeProcess, Preconditioner, type TrainBatch } from '../diffusion/index.js';
 import { CONTROL, STATE, shardGradients, type WorkerSetup } from './parallel.js';
 
@@ -25,12 +26,7 @@ try {
   await initBackend(setup.backend as BackendChoice);
   const net = new Denoiser(setup.config, 0);
   const pre = new Preconditioner(makeProcess(setup.process), { skip: setup.skip, basis: setup.basis });
-  const offsets: number[] = [];
-  let size = 0;
-  for (const v of net.vars) {
-    offsets.push(size);
-    size += v.size;
-  }
+  const { size } = flatLayout(net.vars.map((v) => v.size));
   if (size !== setup.size) throw new Error(`network has ${size} weights, the trainer ${setup.size}`);
   Atomics.store(control, CONTROL.state, STATE.ready);
   let seen = 0;
@@ -44,7 +40,7 @@ try {
     if (!msg) throw new Error('request without a shard');
     net.importWeights(params, net.layout());
     const r = shardGradients(net, pre, msg.message as TrainBatch);
-    r.grads.forEach((g, i) => grads.set(g, offsets[i]));
+    flatten(r.grads, grads);
     lossSlot[0] = r.loss;
     Atomics.store(control, CONTROL.done, seq);
     Atomics.notify(control, CONTROL.done);

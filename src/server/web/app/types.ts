@@ -14,17 +14,9 @@ export interface ModelSummary {
   training: { days: number; firstDate: string; lastDate: string };
 }
 
-export interface Dist {
-  mean: number;
-  quantiles: Record<string, number>;
-}
-
-export interface DaySummary {
-  mean: number[];
-  quantiles: Record<string, number[]>;
-  total: Dist;
-  peak: Dist;
-}
+/** A day's summary, as the scenario library writes it (types only: nothing of the library is bundled). */
+import type { Dist, DaySummary } from '../../../scenarios/index.js';
+export type { Dist, DaySummary };
 
 export interface ScenariosAnswer {
   labels: string[];
