@@ -14,7 +14,7 @@ export { ingestRows, interpolate, ingestRowsMany, seriesNames, withLongConventio
 export { formatReport } from './report.js';
 export { parseInterval, formatInterval, parseClock, formatClock, resolveZone, dstChange, type DstChange } from './time.js';
 export { readTable, parseCsv, parseJsonRows, type RawTable } from './read.js';
-export { readHolidays, parseHolidays } from './holidays.js';
+export { readHolidays, parseHolidays, resolveHolidays, publicHolidays } from './holidays.js';
 export { parseCovariateSpec, dailyCovariates, readEvents, eventFlags, readFutureCovariates, missingFutureCovariates, AGGREGATIONS, type CovariateSpec, type CovariateAggregation, type DailyCovariatesOptions, type DailyCovariates, type Events } from './covariates.js';
 
 /** Read a CSV or JSON file (JSON: an array of row objects) and turn it into a DaySeries. */

@@ -28,7 +28,7 @@ import {
   weekdayOf,
   type DstChange,
 } from './time.js';
-import { readHolidays } from './holidays.js';
+import { isHolidayCode, publicHolidays, readHolidays } from './holidays.js';
 
 const { op } = aq;
 
@@ -68,7 +68,10 @@ export function ingestRows(rows: Record<string, unknown>[], opts: IngestRowsOpti
   const zone = resolveZone(opts.tz ?? 'UTC');
   const clock = new WallClock(zone);
   const weekdays = opts.days && opts.days.length ? parseWeekdays(opts.days, 'days') : [1, 2, 3, 4, 5, 6, 7];
-  const holidays = opts.holidays ? readHolidays(opts.holidays) : [];
+  // --holidays FILE is read now; --holidays US / AU-VIC is checked now and listed for the data's years below.
+  const holidayCode = opts.holidays && isHolidayCode(opts.holidays) ? opts.holidays : undefined;
+  if (holidayCode) publicHolidays(holidayCode, 1, 0);
+  let holidays = opts.holidays && !holidayCode ? readHolidays(opts.holidays) : [];
   const where = (i: number) => (opts.lineNumbers ? `row ${i + 1} (line ${opts.lineNumbers[i]})` : `row ${i + 1}`);
   if (!Array.isArray(rows) || rows.length === 0) throw inputError(`${source}: no data rows`);
 
@@ -120,6 +123,8 @@ export function ingestRows(rows: Record<string, unknown>[], opts: IngestRowsOpti
   const last = allDates[allDates.length - 1];
   const present = new Set(allDates);
   const wantDay = (d: string) => weekdays.includes(weekdayOf(d));
+  // a calendar code covers the data's years and the year after (dates a forecast asks for next)
+  if (holidayCode) holidays = publicHolidays(holidayCode, Number(first.slice(0, 4)), Number(last.slice(0, 4)) + 1);
   const absentDates = dateRange(first, last).filter((d) => !present.has(d) && wantDay(d));
   const dropped: DayIssue[] = [];
   const repaired: DayIssue[] = [];

@@ -86,7 +86,7 @@ export interface IngestOptions {
   days?: string[]; // ['mon', 'tue', ...]
   missing?: MissingPolicy; // default 'drop'
   duplicates?: 'error' | 'sum'; // default 'error'
-  holidays?: string; // path to a file with one ISO date per line
+  holidays?: string; // a file with one ISO date per line, or a country/region code (US, IL, AU-VIC) via date-holidays
   /** 'auto' (default): counts when every value is a non-negative integer, else measurements. */
   valueKind?: 'auto' | 'counts' | 'measurements';
 }

@@ -23,7 +23,7 @@ export function addIngestOptions(cmd: Command): Command {
     .option('--days <list>', 'weekdays to keep, e.g. mon,tue,wed,thu,fri or mon-fri (default: all)')
     .addOption(new Option('--missing <policy>', 'days with missing slots').choices(['drop', 'zero', 'interpolate']).default('drop'))
     .addOption(new Option('--duplicates <policy>', 'rows sharing a timestamp').choices(['error', 'sum']).default('error'))
-    .option('--holidays <file>', 'holiday dates, one ISO date per line')
+    .option('--holidays <file|code>', 'holiday dates: a file with one ISO date per line, or public holidays of a country/region (US, IL, AU-VIC; via date-holidays)')
     .addOption(new Option('--value-kind <kind>', 'counts | measurements (default auto: counts when all values are non-negative integers)').choices(['auto', 'counts', 'measurements']).default('auto'));
 }
 
