@@ -1,126 +1,216 @@
 /**
- * mixcast's public library API: what the CLI, the HTTP service and users import. Neither the
- * CLI nor the server reaches into internals beyond this surface.
+ * mixcast's public API: the names a user of the library needs, and nothing of its plumbing.
  *
  *   import { initBackend, ingest, fitModel, saveModel, loadModel, generateScenarios } from 'mixcast';
+ *
+ * Data in (adapters) → fitModel → a Predictor (save/load) → runScenarios or its shapes
+ * (generateScenarios, forecast, whatIfBatch) → scores, backtests, staffing. Internals (plans,
+ * units, chunking, worker protocols, benchmark helpers) stay in their modules.
  */
 
-// plumbing
-export { initBackend, requestedBackend, backendInfo, BACKENDS, type BackendInfo, type BackendChoice, type BackendName } from './backend.js';
-export { MixcastError, isMixcastError, inputError, optionError, unprocessable, modelError, type ErrorCode } from './core/errors.js';
-export { rng, drawIndex, type Rng } from './core/random.js';
-export { writeFileAtomic } from './core/io.js';
-export { toCsv } from './core/csv.js';
-
-// data in
-export { ingest, ingestRows, formatReport } from '../adapters/index.js';
-export type { Day, DayIssue, DaySeries, IngestOptions, IngestReport, InputFormat, MissingPolicy } from '../adapters/index.js';
-
-// calendar
+// ───────────────────────────── errors and backend ─────────────────────────────
 export {
-  defaultCalendarOptions,
-  dayKeys,
-  assignKeys,
-  resolveKey,
-  keyChain,
-  parseKeySpec,
-  parseWeekdays,
-  formatMerges,
-  type CalendarOptions,
-  type KeyAssignment,
-  type KeyMerge,
-  type KeyName,
-} from './calendar/index.js';
-
-// prior and transform
+  /** The typed error every user-caused problem throws: `code`, `message` (says what to fix), `details`, HTTP `status`. */
+  MixcastError,
+  /** True for a MixcastError (also across module copies). */
+  isMixcastError,
+  /** The error codes (BAD_INPUT, BAD_OPTION, UNPROCESSABLE, NOT_FOUND, …). */
+  type ErrorCode,
+} from './core/errors.js';
 export {
-  buildPrior,
-  componentDistribution,
-  describePrior,
-  reverseEffort,
-  parsePriorSpec,
-  type MixturePrior,
-  type PriorComponent,
-  type ReverseEffort,
-} from './prior/index.js';
-export { toModelSpace, fromModelSpace, fitTransform, type TransformParams, type TransformKind } from './transform/index.js';
+  /** Start tfjs on a backend (`auto`, `node`, `wasm`, `cpu`, …) before fitting or sampling. */
+  initBackend,
+  /** The backend in use, its version and thread count. */
+  backendInfo,
+  /** The backend names initBackend accepts. */
+  BACKENDS,
+  type BackendChoice,
+  type BackendInfo,
+} from './backend.js';
 
-// training and model bundles
-export { fitModel, defaultFitOptions, SKIP_MODES, type FitOptions, type FitSummary, type SkipMode } from './train/fit.js';
+// ───────────────────────────── data in ─────────────────────────────
+export {
+  /** Read a CSV/JSON file of one series into whole days (DaySeries): interval grid, DST, gaps, aggregation. */
+  ingest,
+  /** The same from rows already in memory. */
+  ingestRows,
+  /** Every series of a long file (unique_id, ds, y), as a set of DaySeries. */
+  ingestMany,
+  /** A human-readable summary of what ingest kept, dropped and repaired. */
+  formatReport,
+  type Day,
+  type DaySeries,
+  type IngestOptions,
+  type IngestReport,
+  type SeriesSet,
+} from '../adapters/index.js';
+
+// ───────────────────────────── training ─────────────────────────────
+export {
+  /** Fit a mixture-prior diffusion model to a DaySeries: `{ model, summary }`; the model is a Predictor. */
+  fitModel,
+  /** The defaults fitModel fills in (documented in the README's "Defaults"). */
+  defaultFitOptions,
+  /** The choice lists of the fit options (one constant each, shared by the CLI and the schemas). */
+  FAMILIES,
+  SKIP_MODES,
+  TRANSFORM_KINDS,
+  CONDITION_MODES,
+  CONTEXT_MODES,
+  type FitOptions,
+  type FitSummary,
+  type Family,
+  type SkipMode,
+  type TransformKind,
+} from './train/fit.js';
+/** Progress events fitModel's `onProgress` receives. */
 export type { ProgressEvent } from './train/index.js';
-export { saveModel, loadModel, readManifest } from './model/bundle.js';
-export { MixcastModel, type SampleDaysOptions } from './model/model.js';
-export type { Manifest } from './model/manifest.js';
 
-// scenarios, forecasts, what-if
+// ───────────────────────────── models (Predictors) ─────────────────────────────
 export {
+  /** A fitted or loaded model: a Predictor (manifest info + sampleDays); call `dispose()` when done. */
+  MixcastModel,
+  /** Save a model as a bundle folder (atomic; never replaces what mixcast did not write). */
+  saveModel,
+  /** Load a bundle folder as a MixcastModel (refuses a corrupt or inconsistent bundle). */
+  loadModel,
+  /** Read a bundle's manifest without loading the network. */
+  readManifest,
+  type Manifest,
+  type SaveOptions,
+} from './model/index.js';
+
+// ───────────────────────────── scenarios ─────────────────────────────
+export {
+  /** The one scenario runner: a request (dates, count, seed, sampler, observed part, what-if, shape) → the typed result, on any executor. */
+  runScenarios,
+  /** The default executor: the request's units on this thread. */
+  inProcessExecutor,
+  /** Scenarios (whole days) per date: `runScenarios` with shape `scenarios`. */
   generateScenarios,
+  /** Per-interval mean and quantiles per date: shape `forecast`. */
   forecast,
+  /** Named what-if cases on common base scenarios: shape `whatif`. */
   whatIfBatch,
-  planScenarios,
-  planWhatIf,
-  executeUnit,
-  assembleScenarios,
-  assembleWhatIf,
-  summariseDay,
-  caseSummaries,
-  toForecast,
-  modelInfo,
-  unitSeeds,
-  scenarioRows,
-  forecastTable,
-  whatIfTable,
-  SCENARIO_HEADER,
-  parseWhatIf,
+  /** What-if cases from JSON (validated, with the baseline added). */
   parseCases,
-  withBaseline,
+  /** Observed slots of the forecast day (intraday updates) from a file. */
   readObservedFile,
-  parseObservedRows,
-  resolveDates,
-  whatIfTransformSchema,
-  whatIfCaseSchema,
-  whatIfCasesSchema,
-  BASELINE,
-  CHUNK_SIZE,
-  DEFAULT_LIMITS,
-  DEFAULT_SCENARIO_QUANTILES,
-  DEFAULT_FORECAST_QUANTILES,
-  DEFAULT_FORECAST_COUNT,
-  DEFAULT_WHATIF_QUANTILES,
-  type ScenarioRequest,
+  /** Rows of the long scenario table (series,timestamp,date,interval,scenario,component,value). */
+  scenarioRows,
+  /** The header of scenarioRows. */
+  SCENARIO_HEADER,
+  /** The forecast table (series,timestamp,date,interval,mean,q<level>). */
+  forecastTable,
+  /** The what-if table (one row per case × date × interval). */
+  whatIfTable,
+  /** Save / load a Predictor (the model bundle). */
+  savePredictor,
+  loadPredictor,
+  type Predictor,
+  type ScenarioExecutor,
+  type RunRequest,
+  type RunResult,
   type ScenarioOptions,
+  type ScenarioRequest,
   type ScenarioResult,
-  type ScenarioPlan,
-  type ScenarioUnit,
-  type ScenarioLimits,
-  type ScenarioModel,
-  type ModelInfo,
-  type DateScenarios,
-  type DatePlan,
-  type DaySummary,
-  type Dist,
   type ForecastRequest,
   type ForecastResult,
-  type DateForecast,
   type WhatIfBatchRequest,
   type WhatIfResult,
-  type WhatIfRow,
-  type WhatIfTransform,
   type WhatIfCase,
-  type ObservedDay,
+  type WhatIfTransform,
+  type DaySummary,
+  type Dist,
   type OutputKind,
 } from './scenarios/index.js';
-export { intradayBacktest, type IntradayOptions, type IntradayReport, type IntradayDay } from './scenarios/intraday.js';
+export {
+  /** Replay days slot by slot: how much observing the morning improves the rest of the day. */
+  intradayBacktest,
+  type IntradayOptions,
+  type IntradayReport,
+} from './scenarios/intraday.js';
 
-// evaluation
-export * from './eval/scores.js';
-export { bootstrapBaseline, gaussianBaseline, seasonalNaive, type ScenarioMethod, type PointMethod, type TrainingDay } from './eval/baselines.js';
-export { fanChartSvg, pitHistogramSvg, lineChartSvg } from './eval/charts.js';
-export { backtest, rollingFolds, modelMethod, parseBaselines, defaultBacktestOptions, BASELINES, type BacktestOptions, type BacktestResult } from './eval/backtest.js';
-export { writeBacktestReport, backtestMarkdown } from './eval/report.js';
+// ───────────────────────────── scores and evaluation ─────────────────────────────
+export {
+  /** Fair sample CRPS of one scalar. */
+  crps,
+  /** Energy score of a set of scenario days against the observed day. */
+  energyScore,
+  /** Pinball losses at quantile levels. */
+  pinball,
+  /** Coverage of central intervals. */
+  coverage,
+  /** PIT values and their histogram (calibration). */
+  pitValues,
+  pitHistogram,
+  /** Wasserstein-1 distance between two samples of a scalar. */
+  wasserstein1,
+  /** Energy distance between two sets of days. */
+  energyDistance,
+  /** All scores of one day, and their aggregate over days. */
+  scoreDay,
+  aggregateScores,
+  /** Type-7 quantile of a sample, and per-interval quantiles of a scenario set. */
+  quantile,
+  intervalQuantiles,
+  type DayScores,
+  type AggregateScores,
+} from './eval/scores.js';
+export {
+  /** Rolling-origin backtest of a model against baselines (bootstrap, gaussian, ddpm, seasonal naive), scored on runScenarios' samples. */
+  backtest,
+  /** The backtest defaults. */
+  defaultBacktestOptions,
+  /** Evaluation by lead (1, 7, 14 days …) with and without context, against lead-aware baselines. */
+  evaluateByLead,
+  /** The backtest's Markdown report with charts, written to a folder. */
+  writeBacktestReport,
+  type BacktestOptions,
+  type BacktestResult,
+  type LeadEvalOptions,
+  type LeadEvaluation,
+} from './eval/index.js';
 
-// staffing
-export * from './staffing/index.js';
+// ───────────────────────────── staffing ─────────────────────────────
+export {
+  /** Minimal agents for one interval (Erlang C), and the metrics of a given staffing. */
+  erlangC,
+  erlangCMetrics,
+  /** The same with abandonment (Erlang A). */
+  erlangA,
+  erlangAMetrics,
+  /** Scenario-based staffing: required agents per scenario and interval, quantile plans, newsvendor. */
+  scenarioStaffing,
+  /** The staffing table (one row per interval). */
+  scenarioStaffingTable,
+  /** Staffing for dates straight from a model (runScenarios + scenarioStaffing). */
+  staffFromModel,
+  /** Discrete-event simulation of a plan against scenario days. */
+  simulate,
+  /** A plan or scenario file (CSV) read for staffing. */
+  parsePlanCsv,
+  parseScenariosCsv,
+  type ScenarioStaffingOptions,
+  type ScenarioStaffingResult,
+  type ModelStaffingRequest,
+  type ModelStaffingResult,
+  type SimulateOptions,
+  type SimulationResult,
+} from './staffing/index.js';
 
-// HTTP service
-export { createApp, startServer, type ServerOptions, type RunningServer } from './server/index.js';
+// ───────────────────────────── HTTP service ─────────────────────────────
+export {
+  /** Start `mixcast serve` in-process: the HTTP API over a folder of models, with its worker pool. */
+  startServer,
+  /** The express app alone (for embedding in another server). */
+  createApp,
+  type ServerOptions,
+  type RunningServer,
+} from './server/index.js';
+
+// ───────────────────────────── output ─────────────────────────────
+export {
+  /** CSV text from a header and rows (quotes only where needed). */
+  toCsv,
+} from './core/csv.js';

@@ -21,7 +21,8 @@ import { optionError, inputError } from '../core/errors.js';
 import { ISO_DATE, WEEKDAY_NAMES } from '../core/dates.js';
 import type { CalendarOptions, KeyAssignment, KeyMerge, KeyName } from './types.js';
 
-export type { CalendarOptions, KeyAssignment, KeyMerge, KeyName } from './types.js';
+export type { CalendarOptions, Hemisphere, KeyAssignment, KeyMerge, KeyName } from './types.js';
+export { HEMISPHERES } from './types.js';
 
 /** Atoms a spec may use; `all` is the single key every day shares. */
 export type KeyAtom = KeyName | 'all';

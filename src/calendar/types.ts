@@ -1,11 +1,15 @@
 /** Calendar keys: the structure a mixture prior is placed on. */
 
+/** Hemispheres for the season key: the one list behind the type, `--hemisphere` and the schemas. */
+export const HEMISPHERES = ['north', 'south'] as const;
+export type Hemisphere = (typeof HEMISPHERES)[number];
+
 export type KeyName = 'weekday' | 'daytype' | 'month' | 'season' | 'holiday';
 
 export interface CalendarOptions {
   /** Weekend days, luxon numbering (1 = Mon … 7 = Sun). Default [6, 7]; Israel: [5, 6]. */
   weekend: number[];
-  hemisphere: 'north' | 'south';
+  hemisphere: Hemisphere;
   /** Holiday dates, ISO. */
   holidays: string[];
   /** Keys with fewer training days than this merge into their coarser parent. Default 8. */

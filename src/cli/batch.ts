@@ -12,6 +12,8 @@ import { batchRequestSchema, batchTable, createEngine, JOB_KINDS, waitFor, type 
 import { action, addBackendOption, emit, log } from './common.js';
 import { float, int } from './options.js';
 import { readCasesFile } from './scenario-options.js';
+import { HEMISPHERES } from '../calendar/index.js';
+import { FALLBACK_MODES } from '../scenarios/index.js';
 import { redisUrl } from './options.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -57,7 +59,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'random seed (same seed → same result)', int('--seed'), 0)
     .option('--sampler <spec>', "sampler (default: each model's)")
     .option('--quantiles <list>', 'summary quantile levels, e.g. 0.1,0.5,0.9', list)
-    .addOption(new Option('--fallback <mode>', 'dates whose calendar key a model never saw').choices(['error', 'mixture']))
+    .addOption(new Option('--fallback <mode>', 'dates whose calendar key a model never saw').choices(FALLBACK_MODES))
     .option('--cases <file>', 'whatif: cases file (see fixtures/whatif-cases.json)')
     .option('--aht <s>', 'staffing: average handle time, seconds', float('--aht', 0, 86_400, true))
     .option('--target <share>', 'staffing: service-level target, e.g. 0.8', float('--target', 0, 1, true))
@@ -70,7 +72,7 @@ export function register(program: Command): void {
     .option('--interval <len>', 'train: interval length')
     .option('--steps <n>', 'train: training steps per series', int('--steps', 1, 1_000_000))
     .option('--prior <spec>', 'train: prior')
-    .addOption(new Option('--hemisphere <h>', 'train: hemisphere for the season key').choices(['north', 'south']))
+    .addOption(new Option('--hemisphere <h>', 'train: hemisphere for the season key').choices(HEMISPHERES))
     .option('--redis <url>', 'Redis URL (env MIXCAST_REDIS_URL); without it the batch runs in this process')
     .option('--prefix <name>', 'Redis key prefix', 'mixcast')
     .option('--threads <n>', `in-process batches: unit threads (default: the cores, here ${cores})`, int('--threads', 0, 1024), cores)

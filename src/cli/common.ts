@@ -1,8 +1,9 @@
 /** Shared plumbing for CLI commands: typed-error printing, backend option, output. */
 import { Command, Option } from 'commander';
 import { isMixcastError, optionError, type MixcastError } from '../core/errors.js';
-import { BACKENDS, initBackend, requestedBackend, type BackendInfo } from '../backend.js';
+import { BACKENDS, backendLine, initBackend, requestedBackend, type BackendInfo } from '../backend.js';
 import { writeFileAtomic } from '../core/io.js';
+import { withFlagNames } from './flags.js';
 
 /** What a file-system error code means, for the user. */
 const FS_ERRORS: Record<string, string> = {
@@ -38,7 +39,8 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void> | 
     try {
       await fn(...args);
     } catch (caught) {
-      const e = fsUserError(caught) ?? caught;
+      // Library errors name fields (`steps must be …`); the CLI says the flag (`--steps must be …`).
+      const e = withFlagNames(fsUserError(caught) ?? caught);
       if (isMixcastError(e)) {
         process.stderr.write(`mixcast: error [${e.code}]: ${e.message}\n`);
         process.exitCode = 2;
@@ -56,12 +58,14 @@ export function addBackendOption(cmd: Command): Command {
   );
 }
 
-/** Initialise the backend from --backend / MIXCAST_BACKEND and say which one runs (stderr). */
+let backendSaid = false;
+
+/** Initialise the backend from --backend / MIXCAST_BACKEND and say which one runs (stderr, once per process). */
 export async function setupBackend(opts: { backend?: string }, quiet = false): Promise<BackendInfo> {
   const info = await initBackend(requestedBackend(opts.backend));
-  if (!quiet) {
-    const skipped = info.skipped.length ? ` (skipped: ${info.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : '';
-    process.stderr.write(`mixcast: backend ${info.name}${skipped}\n`);
+  if (!quiet && !backendSaid) {
+    backendSaid = true;
+    process.stderr.write(`mixcast: ${backendLine(info)}\n`);
   }
   return info;
 }

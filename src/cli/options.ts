@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import type { DaySeries, IngestOptions } from '../../adapters/index.js';
 import { defaultCalendarOptions, parseWeekdays } from '../calendar/index.js';
-import type { CalendarOptions } from '../calendar/index.js';
+import { HEMISPHERES, type CalendarOptions } from '../calendar/index.js';
 import { isIP } from 'node:net';
 import { optionError, snippet } from '../core/errors.js';
 import { readInteger, readNumber } from '../core/numbers.js';
@@ -57,7 +57,7 @@ export function ingestOptionsFrom(opts: Record<string, unknown>): IngestOptions 
 export function addCalendarOptions(cmd: Command): Command {
   return cmd
     .option('--weekend <days>', 'weekend days for the daytype key (Israel: fri,sat; none for no weekend)', 'sat,sun')
-    .addOption(new Option('--hemisphere <h>', 'hemisphere for the season key').choices(['north', 'south']).default('north'))
+    .addOption(new Option('--hemisphere <h>', 'hemisphere for the season key').choices(HEMISPHERES).default('north'))
     .option('--min-days <n>', 'calendar keys with fewer training days merge into their parent', '8');
 }
 

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { loadModel } from '../model/index.js';
 import type { MixcastModel } from '../model/index.js';
-import { parseCases } from '../scenarios/index.js';
+import { parseCases, FALLBACK_MODES, type FallbackMode } from '../scenarios/index.js';
 import { inputError, optionError } from '../core/errors.js';
 import { emit, log, setupBackend } from './common.js';
 import { originFieldsFrom } from './context.js';
@@ -21,7 +21,7 @@ export function addScenarioOptions(cmd: Command, defaults: { count?: number } = 
   return cmd
     .option('--seed <n>', 'random seed (same seed → same output)', int('--seed'), 0)
     .option('--sampler <spec>', "ddpm | ddim:STEPS[:ETA] | em:STEPS | pc:STEPS | ode:STEPS (default: the model's)")
-    .addOption(new Option('--fallback <mode>', 'dates whose calendar key the model never saw: error, or mixture (components drawn by the prior weights)').choices(['error', 'mixture']).default('error'))
+    .addOption(new Option('--fallback <mode>', 'dates whose calendar key the model never saw: error, or mixture (components drawn by the prior weights)').choices(FALLBACK_MODES).default('error'))
     .option('--history <file>', "observations after the training data (same format as the training input, read with the model's settings): the context at the origin comes from them")
     .option('--origin <date>', 'forecast origin YYYY-MM-DD: the last observed day used (default: the last day of the history, else of the training data)')
     .option('--future-covariates <file>', 'CSV with a date column and one column per covariate of the model, for the requested dates');
@@ -39,7 +39,7 @@ export async function scenarioOptionsFrom(opts: Record<string, unknown>, model?:
     count: opts.count as number,
     seed: opts.seed as number,
     sampler: opts.sampler as string | undefined,
-    fallback: opts.fallback as 'error' | 'mixture',
+    fallback: opts.fallback as FallbackMode,
     output: opts.continuous ? ('continuous' as const) : undefined,
   };
 }

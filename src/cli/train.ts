@@ -15,7 +15,7 @@ import { addTrainingInputs, checkWritableOut, fitOptionsFrom } from './train-opt
 /** Training that diverges (non-finite loss) is caused by the options: report it as one, naming --lr. */
 function divergence(e: unknown, lr: number): never {
   if (e instanceof Error && !isMixcastError(e) && /diverged|non-finite|NaN/i.test(e.message)) {
-    throw optionError(`training diverged with --lr ${lr} (${e.message.replace(/; lower --lr$/, '')}); lower --lr (accepted: > 0 and ≤ 1; the default is ${defaultFitOptions.lr})`);
+    throw optionError(`training diverged with --lr ${lr} (${e.message.replace(/; lower the learning rate \(lr\)$/, '')}); lower --lr (accepted: > 0 and ≤ 1; the default is ${defaultFitOptions.lr})`);
   }
   throw e;
 }

@@ -19,8 +19,9 @@ import { optionError } from '../core/errors.js';
 import type { Denoiser, LabelInput, TimeInput } from '../nn/denoiser.js';
 import { inputScale, type Process } from './process.js';
 
-export type SkipMode = 'covariance' | 'identity' | 'none';
-export const SKIP_MODES: SkipMode[] = ['covariance', 'identity', 'none'];
+/** Gaussian skip modes: the one list behind the type, `--skip` and the manifest schema. */
+export const SKIP_MODES = ['covariance', 'identity', 'none'] as const;
+export type SkipMode = (typeof SKIP_MODES)[number];
 
 /** Σ = U diag(λ) Uᵀ; U's column j is the j-th eigenvector. */
 export interface SkipBasis {
@@ -95,7 +96,7 @@ export class Preconditioner {
   readonly bounds: { lo: number[]; hi: number[] } | null;
 
   constructor(process: Process, o: PreconditionerOptions) {
-    if (!SKIP_MODES.includes(o.skip)) throw optionError(`skip must be one of ${SKIP_MODES.join(', ')} (got "${String(o.skip)}")`, { field: 'skip' });
+    if (!(SKIP_MODES as readonly string[]).includes(o.skip)) throw optionError(`skip must be one of ${SKIP_MODES.join(', ')} (got "${String(o.skip)}")`, { field: 'skip' });
     if (o.skip === 'covariance' && !o.basis) throw optionError('skip covariance needs a covariance basis', { field: 'skip' });
     this.process = process;
     this.skip = o.skip;

@@ -20,10 +20,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { optionError } from '../core/errors.js';
 
-export type Family = 'ddpm' | 'sgm-vp' | 'sgm-ve';
-export type ScheduleName = 'linear' | 'cosine';
-export const FAMILIES: Family[] = ['ddpm', 'sgm-vp', 'sgm-ve'];
-export const SCHEDULES: ScheduleName[] = ['linear', 'cosine'];
+/** Diffusion families: the one list behind the type, `--family` and the manifest schema. */
+export const FAMILIES = ['ddpm', 'sgm-vp', 'sgm-ve'] as const;
+export type Family = (typeof FAMILIES)[number];
+/** DDPM noise schedules: the one list behind the type, `--schedule` and the manifest schema. */
+export const SCHEDULES = ['linear', 'cosine'] as const;
+export type ScheduleName = (typeof SCHEDULES)[number];
 
 export interface ProcessConfig {
   family: Family;
@@ -42,7 +44,7 @@ const unknownFamily = (family: unknown) =>
   optionError(`family must be one of ${FAMILIES.join(', ')} (got "${String(family)}")`, { field: 'family', value: family });
 
 export function defaultProcessConfig(family: Family, over: Partial<ProcessConfig> = {}): ProcessConfig {
-  if (!FAMILIES.includes(family)) throw unknownFamily(family);
+  if (!(FAMILIES as readonly string[]).includes(family)) throw unknownFamily(family);
   return {
     family,
     T: 1000,

@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { isoDateSchema } from '../core/dates.js';
-import { whatIfCaseSchema } from '../scenarios/index.js';
+import { whatIfCaseSchema, FALLBACK_MODES, OUTPUT_KINDS } from '../scenarios/index.js';
+import { HEMISPHERES } from '../calendar/index.js';
 
 const isoDate = isoDateSchema;
 
@@ -36,7 +37,7 @@ export const trainFieldsSchema = z
     open: z.string().optional(),
     close: z.string().optional(),
     valueKind: z.enum(['auto', 'counts', 'measurements']).optional(),
-    hemisphere: z.enum(['north', 'south']).optional(),
+    hemisphere: z.enum(HEMISPHERES).optional(),
     missing: z.enum(['drop', 'zero', 'interpolate']).optional(),
     duplicates: z.enum(['error', 'sum']).optional(),
     days: z.array(z.string().min(1)).optional(),
@@ -62,8 +63,8 @@ export const batchRequestSchema = z
     count: z.number().int().positive().optional().describe('scenarios per date (forecast default 1000, staffing 500)'),
     seed: z.number().int().default(0).describe('same request + seed on the same model versions → the stored result'),
     sampler: z.string().min(1).max(40).optional(),
-    output: z.enum(['counts', 'continuous']).optional(),
-    fallback: z.enum(['error', 'mixture']).optional(),
+    output: z.enum(OUTPUT_KINDS).optional(),
+    fallback: z.enum(FALLBACK_MODES).optional(),
     quantiles: z.array(z.number().min(0).max(1)).min(1).max(50).optional(),
     cases: z.array(whatIfCaseSchema).min(1).max(1000).optional().describe('whatif: named cases ("baseline" is added)'),
     staffing: staffingFieldsSchema.optional().describe('staffing: the service target'),

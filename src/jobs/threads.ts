@@ -81,7 +81,7 @@ export class ThreadRunner implements UnitRunner {
   private constructor(readonly size: number, private readonly root: string, private readonly backend?: string) {}
 
   static async start(size: number, root: string, backend?: string): Promise<ThreadRunner> {
-    if (!Number.isInteger(size) || size < 1) throw new MixcastError('BAD_OPTION', `--concurrency must be a positive integer (got ${size})`);
+    if (!Number.isInteger(size) || size < 1) throw new MixcastError('BAD_OPTION', `concurrency must be a positive integer (got ${size})`, { field: 'concurrency' });
     const r = new ThreadRunner(size, root, backend);
     try {
       await Promise.all(Array.from({ length: size }, () => r.spawn()));

@@ -173,7 +173,7 @@ function writeError(target: string, e: unknown): Error {
 /** Read and validate a manifest without loading weights. */
 export function readManifest(dir: string): Manifest {
   const file = path.join(dir, 'manifest.json');
-  if (!fs.existsSync(file)) throw new MixcastError('NOT_FOUND', `no model at ${dir}: ${file} does not exist (train one with \`mixcast train --out ${dir}\`)`);
+  if (!fs.existsSync(file)) throw new MixcastError('NOT_FOUND', `no model at ${dir}: ${file} does not exist (train a model and save it there first)`);
   let json: unknown;
   try {
     json = JSON.parse(fs.readFileSync(file, 'utf8'));

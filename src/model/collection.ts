@@ -66,7 +66,7 @@ export function isCollection(dir: string): boolean {
 export function readCollection(dir: string): Collection {
   const root = path.resolve(dir);
   const file = path.join(root, COLLECTION_FILE);
-  if (!fs.existsSync(file)) throw new MixcastError('NOT_FOUND', `no per-series model collection at ${dir}: ${file} does not exist (train one with \`mixcast train --per-series --out ${dir}\`)`);
+  if (!fs.existsSync(file)) throw new MixcastError('NOT_FOUND', `no per-series model collection at ${dir}: ${file} does not exist (train one per series and save them there first)`);
   let json: unknown;
   try {
     json = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -113,10 +113,10 @@ export function checkCollectionTarget(dir: string): 'new' | 'empty' | 'collectio
   const target = path.resolve(dir);
   const st = fs.statSync(target, { throwIfNoEntry: false });
   if (!st) return 'new';
-  if (!st.isDirectory()) throw optionError(`--out ${dir} exists and is not a directory; choose a folder for the per-series models`);
+  if (!st.isDirectory()) throw optionError(`out ${dir} exists and is not a directory; choose a folder for the per-series models`, { field: 'out' });
   if (isCollection(target)) return 'collection';
   if (fs.readdirSync(target).length === 0) return 'empty';
-  throw optionError(`--out ${dir} exists and is neither empty nor a per-series model collection (no ${COLLECTION_FILE}); mixcast will not replace it — choose another folder`);
+  throw optionError(`out ${dir} exists and is neither empty nor a per-series model collection (no ${COLLECTION_FILE}); mixcast will not replace it — choose another folder`, { field: 'out' });
 }
 
 /** The staging folder beside `target` where a collection is assembled (`tag` makes it unique per writer, e.g. a job id). */

@@ -1,5 +1,9 @@
 /** The model bundle's manifest: a versioned JSON schema (zod) describing everything but the weights. */
 import { z } from 'zod';
+import { FAMILIES, SCHEDULES, SKIP_MODES } from '../diffusion/index.js';
+import { CONDITION_MODES } from '../nn/denoiser.js';
+import { TRANSFORM_KINDS } from '../transform/index.js';
+import { HEMISPHERES } from '../calendar/types.js';
 
 export const SCHEMA_VERSION = 1;
 export const FORMAT = 'mixcast-model';
@@ -14,9 +18,9 @@ export const manifestSchema = z.object({
   packageVersion: z.string(),
   createdAt: z.string(),
   process: z.object({
-    family: z.enum(['ddpm', 'sgm-vp', 'sgm-ve']),
+    family: z.enum(FAMILIES),
     T: z.number().int(),
-    schedule: z.enum(['linear', 'cosine']),
+    schedule: z.enum(SCHEDULES),
     betaMin: num,
     betaMax: num,
     sigmaMin: num,
@@ -28,7 +32,7 @@ export const manifestSchema = z.object({
     blocks: z.number().int().nonnegative(),
     timeDim: z.number().int().positive(),
     components: z.number().int().positive(),
-    condition: z.enum(['component', 'none']),
+    condition: z.enum(CONDITION_MODES),
     /** Read only, from bundles written before `preconditioner` existed: the skip flag. */
     skip: z.boolean().optional(),
     /** Width of the context input u (0/absent: none). */
@@ -41,19 +45,19 @@ export const manifestSchema = z.object({
    * Absent in bundles of this schema version written before it existed; then `network.skip` and
    * `network.skipBasis` say the same (see `preconditionerOf` in model.ts).
    */
-  preconditioner: z.object({ skip: z.enum(['covariance', 'identity', 'none']), basis: skipBasisSchema.optional() }).optional(),
+  preconditioner: z.object({ skip: z.enum(SKIP_MODES), basis: skipBasisSchema.optional() }).optional(),
   weights: z.object({
     file: z.string(),
     bytes: z.number().int(),
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
     layout: z.array(z.object({ name: z.string(), shape: z.array(z.number().int()) })),
   }),
-  transform: z.object({ kind: z.enum(['anscombe', 'log1p', 'none']), mean: numArr, std: numArr, counts: z.boolean() }),
+  transform: z.object({ kind: z.enum(TRANSFORM_KINDS), mean: numArr, std: numArr, counts: z.boolean() }),
   prior: z.unknown(),
   calendar: z.object({
     options: z.object({
       weekend: z.array(z.number().int()),
-      hemisphere: z.enum(['north', 'south']),
+      hemisphere: z.enum(HEMISPHERES),
       holidays: z.array(z.string()),
       minDays: z.number().int(),
     }),

@@ -26,6 +26,10 @@ import { rng } from '../core/random.js';
 import { dense, denseConst, matMul, silu } from './dense.js';
 import { flatten } from './flat.js';
 
+/** Whether the network sees the component label: the one list behind the type, `--condition` and the manifest schema. */
+export const CONDITION_MODES = ['component', 'none'] as const;
+export type ConditionMode = (typeof CONDITION_MODES)[number];
+
 export interface DenoiserConfig {
   /** Vector length (intervals per day). */
   d: number;
@@ -38,7 +42,7 @@ export interface DenoiserConfig {
   /** Number of mixture components (embedding rows). */
   components: number;
   /** Feed the component label to the network (`component`) or not (`none`, as in the paper). */
-  condition: 'component' | 'none';
+  condition: ConditionMode;
   /**
    * Gaussian skip: the network predicts ε − σ(x_t − c)/(α² + σ²), the residual from the exact
    * ε of data distributed as the prior component N(c_k, I) (see diffusion/process.ts).

@@ -19,6 +19,7 @@ export * from './result.js';
 export * from './run.js';
 export { readObservedFile, parseObservedRows } from './observed.js';
 export { quantileColumn, slotTimestamps } from './columns.js';
+export { savePredictor, loadPredictor } from './predictor.js';
 
 export interface ScenarioRequest extends ScenarioOptions {
   model: Predictor;

@@ -80,7 +80,11 @@ export const CHUNK_SIZE = 256;
 
 export const DEFAULT_SCENARIO_QUANTILES: readonly number[] = [0.05, 0.1, 0.5, 0.9, 0.95];
 
-export type OutputKind = 'counts' | 'continuous';
+/** Output kinds and fallback modes: the one list each behind the types, the CLI and the HTTP schemas. */
+export const OUTPUT_KINDS = ['counts', 'continuous'] as const;
+export type OutputKind = (typeof OUTPUT_KINDS)[number];
+export const FALLBACK_MODES = ['error', 'mixture'] as const;
+export type FallbackMode = (typeof FALLBACK_MODES)[number];
 
 /** Observed slots of one day in original units: the first m slots, or any mask (null = not seen). */
 export interface ObservedDay {
@@ -99,7 +103,7 @@ export interface ScenarioOptions extends DateSelection {
   /** `counts` (default for count data: non-negative integers) or `continuous`. */
   output?: OutputKind;
   /** `error` (default): a date whose calendar key the model never saw is refused; `mixture`: draw its components by the prior weights. */
-  fallback?: 'error' | 'mixture';
+  fallback?: FallbackMode;
   /** Summary quantile levels (default 0.05, 0.1, 0.5, 0.9, 0.95). */
   quantiles?: number[];
   limits?: Partial<ScenarioLimits>;

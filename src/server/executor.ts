@@ -236,7 +236,7 @@ export class WorkerPool implements Executor {
 
   /** Start `size` workers and wait until each has its backend and models ready. */
   static async start(opts: PoolOptions): Promise<WorkerPool> {
-    if (!Number.isInteger(opts.size) || opts.size < 1) throw new MixcastError('BAD_OPTION', `--workers must be a positive integer (got ${opts.size})`);
+    if (!Number.isInteger(opts.size) || opts.size < 1) throw new MixcastError('BAD_OPTION', `workers must be a positive integer (got ${opts.size})`, { field: 'workers' });
     const pool = new WorkerPool(opts);
     try {
       await Promise.all(Array.from({ length: opts.size }, (_, i) => pool.spawn(i)));

@@ -88,7 +88,7 @@ export function checkWork(route: string, body: unknown, model: ModelEntry | unde
     return; // an unknown sampler is reported by the route, with the same message as everywhere else
   }
   if (steps > limits.maxSamplerSteps) {
-    throw unprocessable(`sampler ${spec.trim()} asks for ${steps} steps; this server allows at most ${limits.maxSamplerSteps} (--max-sampler-steps) — ddim:50 is usually enough`, {
+    throw unprocessable(`sampler ${spec.trim()} asks for ${steps} steps; this server allows at most ${limits.maxSamplerSteps} (the server's maxSamplerSteps limit) — ddim:50 is usually enough`, {
       steps,
       maxSamplerSteps: limits.maxSamplerSteps,
     });
@@ -99,7 +99,7 @@ export function checkWork(route: string, body: unknown, model: ModelEntry | unde
   const work = count * dates * steps;
   if (work > limits.maxWork) {
     throw tooLarge(
-      `the request asks for ${count} scenarios × ${dates} dates × ${steps} sampler steps = ${work} network evaluations; the limit is ${limits.maxWork} (--max-work) — ask for fewer scenarios, dates or steps`,
+      `the request asks for ${count} scenarios × ${dates} dates × ${steps} sampler steps = ${work} network evaluations; the limit is ${limits.maxWork} (the server's maxWork limit) — ask for fewer scenarios, dates or steps`,
       { count, dates, steps, work, maxWork: limits.maxWork },
     );
   }

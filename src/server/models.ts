@@ -22,14 +22,14 @@ export const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 /** Find the bundles under `dir` (see module doc). */
 export function discoverModels(dir: string): { id: string; dir: string }[] {
   const root = path.resolve(dir);
-  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw optionError(`--models ${dir} is not a directory`);
+  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw optionError(`models ${dir} is not a directory`, { field: 'models' });
   if (fs.existsSync(path.join(root, 'manifest.json'))) return [{ id: path.basename(root), dir: root }];
   const found = fs
     .readdirSync(root, { withFileTypes: true })
     .filter((e) => e.isDirectory() && !isSaveLeftover(e.name) && fs.existsSync(path.join(root, e.name, 'manifest.json')))
     .map((e) => ({ id: e.name, dir: path.join(root, e.name) }))
     .sort((a, b) => (a.id < b.id ? -1 : 1));
-  if (!found.length && !discoverCollections(root).length) throw optionError(`--models ${dir} holds no model bundle (a subdirectory with manifest.json); train one with \`mixcast train --out ${path.join(dir, 'NAME')}\``);
+  if (!found.length && !discoverCollections(root).length) throw optionError(`models ${dir} holds no model bundle (a subdirectory with manifest.json); save a trained model to ${path.join(dir, 'NAME')}`, { field: 'models' });
   for (const f of found) {
     if (!MODEL_ID.test(f.id)) throw optionError(`model directory name "${f.id}" cannot be a model id (letters, digits, . _ -)`);
   }

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { isoDateSchema } from '../core/dates.js';
-import { whatIfCaseSchema, whatIfTransformSchema } from '../scenarios/index.js';
+import { whatIfCaseSchema, whatIfTransformSchema, FALLBACK_MODES, OUTPUT_KINDS } from '../scenarios/index.js';
 import { durationSeconds } from '../core/durations.js';
 
 export const isoDate = isoDateSchema;
@@ -30,8 +30,8 @@ const base = {
   end: isoDate.optional().describe('inclusive; defaults to start'),
   seed: z.number().int().default(0).describe('same request + seed → identical body'),
   sampler: z.string().min(1).max(40).optional().describe("ddpm | ddim:STEPS[:ETA] | em:STEPS | pc:STEPS | ode:STEPS (default: the model's)"),
-  output: z.enum(['counts', 'continuous']).optional().describe('counts (default for count data): non-negative integers'),
-  fallback: z.enum(['error', 'mixture']).optional().describe('mixture: dates with a calendar key the model never saw draw components by the prior weights'),
+  output: z.enum(OUTPUT_KINDS).optional().describe('counts (default for count data): non-negative integers'),
+  fallback: z.enum(FALLBACK_MODES).optional().describe('mixture: dates with a calendar key the model never saw draw components by the prior weights'),
   observed: observedSchema.optional(),
   history: z
     .array(z.object({ date: isoDate, values: z.array(z.number()).min(1).max(1440) }).strict())
@@ -124,7 +124,7 @@ const header = {
   zone: z.string(),
   intervalMinutes: z.number(),
   valueKind: z.enum(['counts', 'measurements']),
-  output: z.enum(['counts', 'continuous']),
+  output: z.enum(OUTPUT_KINDS),
   count: z.number().int(),
   seed: z.number().int(),
   sampler: z.string(),

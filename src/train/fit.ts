@@ -38,6 +38,10 @@ const partialStats: TrainStats = {
 
 const pkg = { version: VERSION };
 
+/** Context on or off: the one list behind the type, `--context` and the request schemas. */
+export const CONTEXT_MODES = ['on', 'off'] as const;
+export type ContextMode = (typeof CONTEXT_MODES)[number];
+
 /** A change to the fitted prior before training: `apply(prior, days in model space, their components, seed)`. */
 export interface PriorAdjustment {
   name: string;
@@ -79,7 +83,7 @@ export interface FitOptions {
    * was known at origins 1…maxLead days before each training day and feeds u to the network;
    * `off` is the calendar-only prior. Needs at least 30 days; fewer days train without context.
    */
-  context: 'on' | 'off';
+  context: ContextMode;
   /** Longest lead (days) of the training pairs. */
   maxLead: number;
   /** Known daily covariates of the training days: names, and each date's values (spec order). */
@@ -96,6 +100,10 @@ export interface FitOptions {
 }
 
 export { SKIP_MODES, type SkipMode };
+/** The choice lists of the fit options, for the CLI and the request schemas (one constant each). */
+export { FAMILIES, SCHEDULES, type Family, type ScheduleName } from '../diffusion/index.js';
+export { TRANSFORM_KINDS, type TransformKind } from '../transform/index.js';
+export { CONDITION_MODES, type ConditionMode } from '../nn/denoiser.js';
 
 export const defaultFitOptions: FitOptions = {
   prior: 'weekday',
@@ -166,15 +174,15 @@ export const FIT_RANGES = {
   patience: [0, 1_000_000],
 } as const;
 
-/** Every numeric option in range before any work: a typed error naming the flag and its range. */
+/** Every numeric option in range before any work: a typed error naming the field (`details.field`) and its range. */
 export function checkFitOptions(o: FitOptions): void {
   for (const [k, [lo, hi]] of Object.entries(FIT_RANGES) as [keyof typeof FIT_RANGES, readonly [number, number]][]) {
     const v = o[k];
-    if (!Number.isInteger(v) || v < lo || v > hi) throw optionError(`--${k} must be an integer from ${lo} to ${hi} (got ${String(v)})`);
+    if (!Number.isInteger(v) || v < lo || v > hi) throw optionError(`${k} must be an integer from ${lo} to ${hi} (got ${String(v)})`, { field: k, value: v ?? null });
   }
-  if (!(Number.isFinite(o.lr) && o.lr > 0 && o.lr <= 1)) throw optionError(`--lr must be a number > 0 and ≤ 1 (got ${String(o.lr)})`);
-  if (!(Number.isFinite(o.validation) && o.validation >= 0 && o.validation <= 0.9)) throw optionError(`--validation must be a share ≥ 0 and ≤ 0.9 (got ${String(o.validation)})`);
-  if (!(Number.isFinite(o.scale) && o.scale > 0 && o.scale <= 1000)) throw optionError(`--scale must be a number > 0 and ≤ 1000 (got ${String(o.scale)})`);
+  if (!(Number.isFinite(o.lr) && o.lr > 0 && o.lr <= 1)) throw optionError(`lr must be a number > 0 and ≤ 1 (got ${String(o.lr)})`, { field: 'lr', value: o.lr ?? null });
+  if (!(Number.isFinite(o.validation) && o.validation >= 0 && o.validation <= 0.9)) throw optionError(`validation must be a share ≥ 0 and ≤ 0.9 (got ${String(o.validation)})`, { field: 'validation', value: o.validation ?? null });
+  if (!(Number.isFinite(o.scale) && o.scale > 0 && o.scale <= 1000)) throw optionError(`scale must be a number > 0 and ≤ 1000 (got ${String(o.scale)})`, { field: 'scale', value: o.scale ?? null });
 }
 
 export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { model: MixcastModel; summary: FitSummary } {
@@ -206,7 +214,7 @@ export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { mo
   const processConfig = defaultProcessConfig(o.family, processOver);
   const p = makeProcess(processConfig);
   parseSampler(o.sampler, p);
-  if (!SKIP_MODES.includes(o.skip)) throw optionError(`--skip must be one of ${SKIP_MODES.join(', ')} (got ${String(o.skip)})`);
+  if (!(SKIP_MODES as readonly string[]).includes(o.skip)) throw optionError(`skip must be one of ${SKIP_MODES.join(', ')} (got ${String(o.skip)})`, { field: 'skip', value: o.skip ?? null });
   const ctx = contextRowsFor(o, ds, keys.keys, z, assign, prior);
   // The skip's Σ: the residual covariance around each row's (conditional) center.
   const skipBasis = o.skip === 'covariance' ? (ctx ? pooledCovarianceBasis(ctx.rows.z, ctx.rows.z.map((_, i) => i), ctx.rows.centers) : pooledCovarianceBasis(z, assign, prior.centers)) : undefined;

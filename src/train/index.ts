@@ -188,7 +188,7 @@ function train(config: DenoiserConfig, pre: Preconditioner, days: TrainingDays, 
       opt.zeroGrad();
       const lv = shards.step(batch);
       opt.step(lr, Math.min(o.emaDecay, (1 + step) / (10 + step)));
-      if (!Number.isFinite(lv)) throw new Error(`training diverged at step ${step + 1} (loss ${lv}); lower --lr`);
+      if (!Number.isFinite(lv)) throw new Error(`training diverged at step ${step + 1} (loss ${lv}); lower the learning rate (lr)`);
       lossAcc += lv;
       lossN++;
       const done = step + 1;

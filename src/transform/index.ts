@@ -26,7 +26,9 @@
  */
 import { inputError, modelError, optionError } from '../core/errors.js';
 
-export type TransformKind = 'anscombe' | 'log1p' | 'none';
+/** Value transforms: the one list behind the type, `--transform` and the manifest schema. */
+export const TRANSFORM_KINDS = ['anscombe', 'log1p', 'none'] as const;
+export type TransformKind = (typeof TRANSFORM_KINDS)[number];
 
 export interface TransformParams {
   kind: TransformKind;
@@ -38,7 +40,6 @@ export interface TransformParams {
   counts: boolean;
 }
 
-export const TRANSFORM_KINDS: readonly TransformKind[] = ['anscombe', 'log1p', 'none'];
 
 /** Absolute lower bound on a per-interval std (in stabilised units). */
 export const STD_FLOOR_ABS = 1e-6;
