@@ -20,7 +20,7 @@ import { fitModel } from '../src/train/fit.js';
 import { saveModel } from '../src/model/bundle.js';
 import { startServer, type RunningServer } from '../src/server/index.js';
 import { bundleApp, APP_OUT } from '../src/server/web/build.js';
-import { writeFileAtomic } from '../src/io.js';
+import { writeFileAtomic } from '../src/core/io.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = 'bench/results/page';
