@@ -12,6 +12,7 @@ import { inputError } from '../src/core/errors.js';
 export type { Day, DayIssue, DaySeries, IngestOptions, IngestReport, InputFormat, MissingPolicy, SeriesSet } from './types.js';
 export { ingestRows, interpolate, ingestRowsMany, seriesNames, withLongConvention, type IngestRowsOptions } from './ingest.js';
 export { formatReport } from './report.js';
+export { seriesShape } from './shape.js';
 export { parseInterval, formatInterval, parseClock, formatClock, resolveZone, dstChange, type DstChange } from './time.js';
 export { readTable, parseCsv, parseJsonRows, type RawTable } from './read.js';
 export { readHolidays, parseHolidays, resolveHolidays, publicHolidays } from './holidays.js';

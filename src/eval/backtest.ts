@@ -22,7 +22,7 @@
  * only; a baseline's draws of a day on (seed, fold, day) only (`daySeed`).
  */
 import { DateTime } from 'luxon';
-import type { DaySeries } from '../../adapters/index.js';
+import { seriesShape, type DaySeries } from '../../adapters/index.js';
 import { assignKeys, defaultCalendarOptions, resolveKey } from '../calendar/index.js';
 import type { CalendarOptions, KeyAssignment } from '../calendar/index.js';
 import { fitModel, defaultFitOptions, type FitOptions, type FitSummary } from '../train/fit.js';
@@ -582,12 +582,7 @@ export async function backtest(ds: DaySeries, options: Partial<BacktestOptions> 
     createdAt: new Date().toISOString(),
     data: {
       source: ds.report?.source ?? null,
-      zone: ds.zone,
-      intervalMinutes: ds.intervalMinutes,
-      open: ds.open,
-      close: ds.close,
-      labels: ds.labels,
-      valueKind: ds.valueKind,
+      ...seriesShape(ds),
       days: ds.days.length,
       firstDate: ds.days[0].date,
       lastDate: ds.days[ds.days.length - 1].date,
