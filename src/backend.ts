@@ -52,7 +52,29 @@ async function tryNode(pkg: string): Promise<void> {
   }
 }
 
+/**
+ * The Emscripten glue of tfjs-backend-wasm adds process listeners for `uncaughtException` and
+ * `unhandledRejection` that rethrow from inside its minified source, so Node prints ~20 kB of that
+ * source line before any uncaught error of the user's program. Remove the listeners it added.
+ */
+async function withoutAddedProcessListeners<T>(fn: () => Promise<T>): Promise<T> {
+  const emitter = process as NodeJS.EventEmitter;
+  const events = ['uncaughtException', 'unhandledRejection'];
+  const before = events.map((ev) => new Set(emitter.listeners(ev)));
+  try {
+    return await fn();
+  } finally {
+    events.forEach((ev, i) => {
+      for (const l of emitter.listeners(ev)) if (!before[i].has(l)) emitter.removeListener(ev, l as (...args: unknown[]) => void);
+    });
+  }
+}
+
 async function tryWasm(): Promise<void> {
+  await withoutAddedProcessListeners(initWasm);
+}
+
+async function initWasm(): Promise<void> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const require = createRequire(import.meta.url);
   const dir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
@@ -76,7 +98,28 @@ const ATTEMPT: Record<BackendName, () => Promise<void>> = {
   cpu: tryCpu,
 };
 
-const errText = (e: unknown) => (e instanceof Error ? e.message.split('\n')[0] : String(e));
+/** A short reason without install paths: `not installed`, or the error's first line with paths cut. */
+function errText(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return 'not installed';
+  const first = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+  const noPaths = first.replace(/(?:file:\/\/)?(?:\/[^\s'"():]+)+/g, (p) => path.basename(p));
+  return noPaths.length > 120 ? `${noPaths.slice(0, 120)}…` : noPaths;
+}
+
+/**
+ * One short line naming the backend that runs and why faster ones were skipped, without paths:
+ * `backend wasm (tensorflow, tensorflow-gpu not installed)`.
+ */
+export function backendLine(info: BackendInfo): string {
+  const byReason = new Map<string, BackendName[]>();
+  for (const s of info.skipped) byReason.set(s.reason, [...(byReason.get(s.reason) ?? []), s.name]);
+  const parts = [...byReason].map(([reason, names]) => {
+    const list = names.sort().join(', ');
+    return reason === 'not installed' ? `${list} not installed` : `${list} failed: ${reason}`;
+  });
+  return `backend ${info.name}${parts.length ? ` (${parts.join('; ')})` : ''}`;
+}
 
 /**
  * Initialise the backend once. A second call with a different request is an error, since
