@@ -26,10 +26,6 @@ import { rng } from '../core/random.js';
 import { dense, denseConst, matMul, silu } from './dense.js';
 import { flatten } from './flat.js';
 
-/** Whether the network sees the component label: the one list behind the type, `--condition` and the manifest schema. */
-export const CONDITION_MODES = ['component', 'none'] as const;
-export type ConditionMode = (typeof CONDITION_MODES)[number];
-
 export interface DenoiserConfig {
   /** Vector length (intervals per day). */
   d: number;
@@ -55,6 +51,10 @@ export interface DenoiserConfig {
    */
   contextDim?: number;
 }
+
+/** Whether the network sees the component label: the one list behind the type, `--condition` and the manifest schema. */
+export const CONDITION_MODES = ['component', 'none'] as const;
+export type ConditionMode = (typeof CONDITION_MODES)[number];
 
 let variableCounter = 0;
 
