@@ -85,3 +85,26 @@ export const tooLarge = (message: string, details?: unknown) => new MixcastError
 export const modelError = (message: string, details?: unknown) => new MixcastError('BAD_MODEL', message, details);
 
 export const isMixcastError = (e: unknown): e is MixcastError => e instanceof MixcastError;
+
+/** An error as it crosses a worker-thread boundary (structured clone keeps no class). */
+export interface WireError {
+  code: string | null;
+  message: string;
+  details?: unknown;
+  stack?: string;
+}
+
+/** An error for postMessage: a MixcastError keeps its code and details, anything else its message and stack. */
+export function toWire(e: unknown): WireError {
+  if (isMixcastError(e)) return { code: e.code, message: e.message, details: e.details };
+  const err = e instanceof Error ? e : new Error(String(e));
+  return { code: null, message: err.message, stack: err.stack };
+}
+
+/** The error back on the receiving thread: a MixcastError again, or a plain Error with the worker's stack. */
+export function fromWire(e: WireError): Error {
+  if (e.code) return new MixcastError(e.code as ErrorCode, e.message, e.details);
+  const err = new Error(e.message);
+  if (e.stack) err.stack = e.stack;
+  return err;
+}

@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend, requestedBackend } from '../backend.js';
-import { isMixcastError } from '../core/errors.js';
+import { toWire } from '../core/errors.js';
 import { ModelCache, runUnit } from './unit.js';
 import type { UnitSpec } from './plan.js';
 
@@ -24,9 +24,6 @@ port.on('message', async (m: { id: number; unit: UnitSpec }) => {
     const result = await runUnit(m.unit, data.root, cache);
     port.postMessage({ type: 'done', id: m.id, result });
   } catch (e) {
-    const error = isMixcastError(e)
-      ? { code: e.code, message: e.message, details: e.details }
-      : { code: null, message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined };
-    port.postMessage({ type: 'error', id: m.id, error });
+    port.postMessage({ type: 'error', id: m.id, error: toWire(e) });
   }
 });

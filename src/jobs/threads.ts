@@ -4,7 +4,7 @@
  * so a BullMQ worker keeps renewing its job locks and a server keeps answering.
  */
 import { Worker } from 'node:worker_threads';
-import { MixcastError, type ErrorCode } from '../core/errors.js';
+import { MixcastError, fromWire, type WireError } from '../core/errors.js';
 import { initBackend, requestedBackend } from '../backend.js';
 import { ModelCache, runUnit, type UnitResult } from './unit.js';
 import type { UnitSpec } from './plan.js';
@@ -15,21 +15,8 @@ export interface UnitRunner {
   close(): Promise<void>;
 }
 
-interface WireError {
-  code: string | null;
-  message: string;
-  details?: unknown;
-  stack?: string;
-}
 
 const THREAD_URL = new URL(import.meta.url.endsWith('.ts') ? './thread.mjs' : './thread.js', import.meta.url);
-
-function fromWire(e: WireError): Error {
-  if (e.code) return new MixcastError(e.code as ErrorCode, e.message, e.details);
-  const err = new Error(e.message);
-  if (e.stack) err.stack = e.stack;
-  return err;
-}
 
 /** Runs units on the calling thread (tests, tiny batches): one at a time, yielding in between. */
 export class InlineRunner implements UnitRunner {

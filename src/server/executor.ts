@@ -6,12 +6,11 @@
  */
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { MixcastError, type ErrorCode } from '../core/errors.js';
+import { MixcastError, fromWire, type WireError } from '../core/errors.js';
 import { loadModel } from '../model/index.js';
 import type { MixcastModel } from '../model/index.js';
-import { caseSummaries, executeUnit, summariseDay, type CaseSummary, type DaySummary } from '../scenarios/index.js';
+import { caseSummaries, executeUnit, summariseDay, type CaseSummary, type CaseTask, type DaySummary } from '../scenarios/index.js';
 import type { ScenarioUnit } from '../scenarios/index.js';
-import type { SlotOp } from '../scenarios/index.js';
 import type { ScenarioResult } from '../scenarios/index.js';
 import { scenarioStaffing, type ModelStaffingRequest, type ModelStaffingResult, type ScenarioStaffingOptions, type ScenarioStaffingResult } from '../staffing/index.js';
 
@@ -42,13 +41,8 @@ export interface ExecutorStats {
   cancelledRuns: number;
 }
 
-export interface CasesTask {
-  caseOps: SlotOp[][];
-  observed: (number | null)[] | null;
-  clamp: boolean;
-  round: boolean;
-  quantiles: number[];
-}
+/** One date's what-if work (the scenario library's CaseTask). */
+export type CasesTask = CaseTask;
 
 export interface Executor {
   readonly backend: string | null;
@@ -179,12 +173,7 @@ export type WorkerReply =
   | { type: 'done'; id: number; numTensors: number; result: unknown; flat?: Float64Array; n?: number; d?: number }
   | { type: 'error'; id: number; numTensors: number; error: WireError };
 
-export interface WireError {
-  code: string | null;
-  message: string;
-  details?: unknown;
-  stack?: string;
-}
+export type { WireError };
 
 interface Task {
   msg: WorkerRequest;
@@ -214,13 +203,6 @@ export interface PoolOptions {
 // Compiled (dist/…/executor.js): run the compiled worker.js. From the TypeScript sources (tsx, in
 // development and tests): worker.mjs registers tsx, then imports worker.ts.
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker.mjs' : './worker.js', import.meta.url);
-
-function fromWire(e: WireError): Error {
-  if (e.code) return new MixcastError(e.code as ErrorCode, e.message, e.details);
-  const err = new Error(e.message);
-  if (e.stack) err.stack = e.stack;
-  return err;
-}
 
 export class WorkerPool implements Executor {
   private slots: Slot[] = [];

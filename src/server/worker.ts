@@ -9,21 +9,17 @@ import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, requestedBackend } from '../backend.js';
-import { isMixcastError } from '../core/errors.js';
+import { toWire } from '../core/errors.js';
 import { loadModel } from '../model/index.js';
 import type { MixcastModel } from '../model/index.js';
 import { caseSummaries, executeUnit, summariseDay } from '../scenarios/index.js';
 import { scenarioStaffing } from '../staffing/index.js';
-import type { WireError, WorkerReply, WorkerRequest } from './executor.js';
+import type { WorkerReply, WorkerRequest } from './executor.js';
 
 const port = parentPort!;
 const data = workerData as { models: { id: string; dir: string }[]; backend?: string };
 
-function wire(e: unknown): WireError {
-  if (isMixcastError(e)) return { code: e.code, message: e.message, details: e.details };
-  const err = e instanceof Error ? e : new Error(String(e));
-  return { code: null, message: err.message, stack: err.stack };
-}
+
 
 const post = (m: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
@@ -50,7 +46,7 @@ try {
   for (const m of data.models) models.set(m.id, loadModel(m.dir));
   post({ type: 'ready', backend: info.name, numTensors: tf.memory().numTensors });
 } catch (e) {
-  post({ type: 'fatal', error: wire(e) });
+  post({ type: 'fatal', error: toWire(e) });
   process.exit(1);
 }
 
@@ -77,6 +73,6 @@ port.on('message', (msg: WorkerRequest) => {
       post({ type: 'done', id: msg.id, numTensors: tf.memory().numTensors, result });
     }
   } catch (e) {
-    post({ type: 'error', id: (msg as { id: number }).id, numTensors: tf.memory().numTensors, error: wire(e) });
+    post({ type: 'error', id: (msg as { id: number }).id, numTensors: tf.memory().numTensors, error: toWire(e) });
   }
 });
