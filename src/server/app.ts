@@ -11,7 +11,7 @@ import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { MixcastError, isMixcastError } from '../errors.js';
+import { MixcastError, isMixcastError, snippet } from '../core/errors.js';
 import {
   DEFAULT_FORECAST_COUNT,
   forecastTable,
@@ -27,15 +27,17 @@ import type { ModelEntry } from './models.js';
 import { openApiDocument } from './openapi.js';
 import { jobsRouter } from '../jobs/router.js';
 import type { JobEngine } from '../jobs/engine.js';
+import { webRoutes } from './web/index.js';
 import { sendCsv, sendJson } from './respond.js';
 import { forecastRequestSchema, scenariosRequestSchema, staffingRequestSchema, whatIfRequestSchema } from './schemas.js';
 import { scenarioStaffingTable } from '../staffing/index.js';
-import { staffFromModel } from '../staffing/from-model.js';
+import { staffingScenarios } from '../staffing/from-model.js';
+import { DEFAULT_WORK_LIMITS, workLimits, type WorkLimits } from './limits.js';
 import { VERSION } from '../version.js';
 
 const pkg = { version: VERSION };
 
-export interface ServerLimits extends ScenarioLimits {
+export interface ServerLimits extends ScenarioLimits, WorkLimits {
   /** Largest request body (express/bytes syntax: '256kb', '1mb'). */
   bodyLimit: string;
   /** Per-request time limit (ms); past it the answer is 503 TIMEOUT and the queued work is dropped. */
@@ -48,6 +50,7 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = {
   maxValues: 5_000_000,
   bodyLimit: '256kb',
   timeoutMs: 120_000,
+  ...DEFAULT_WORK_LIMITS,
 };
 
 export interface AppOptions {
@@ -173,9 +176,10 @@ export function createApp(opts: AppOptions): express.Express & { locals: { state
   });
 
   app.get('/openapi.json', (_req, res) => {
-    openapi ??= openApiDocument(pkg.version);
+    openapi ??= openApiDocument(pkg.version, { tokenRequired: Boolean(token) });
     res.json(openapi);
   });
+  app.use(webRoutes()); // the planner's page at / and the API docs at /docs (src/server/web)
 
   // /v1: bearer token (when configured), then JSON bodies within the size limit.
   app.use('/v1', (req, res, next) => {
@@ -187,6 +191,8 @@ export function createApp(opts: AppOptions): express.Express & { locals: { state
     next();
   });
   app.use('/v1', express.json({ limit: limits.bodyLimit }));
+  // Every request's work is bounded before any of it starts (src/server/limits.ts).
+  app.use('/v1', workLimits(limits, (id) => (typeof id === 'string' ? models.get(id) : id === undefined && models.size === 1 ? [...models.values()][0] : undefined)));
 
   const pick = (id: string | undefined): ModelEntry => {
     if (id === undefined) {
@@ -284,7 +290,10 @@ export function createApp(opts: AppOptions): express.Express & { locals: { state
     const { model: id, aht, target, within, coverage, costUnder, costOver, maxOccupancy, shrinkage, maxAsa, patience, maxAbandon, ...o } = body;
     const entry = pick(id);
     const staffing = { aht, target, within, coverage, costUnder, costOver, maxOccupancy, shrinkage, maxAsa, patience, maxAbandon, model: patience === undefined ? ('erlang-c' as const) : ('erlang-a' as const) };
-    const result = await timed(req, res, (job) => staffFromModel({ model: entry.info, ...o, staffing, limits: scenarioLimits() }, executorFor(entry, job)));
+    const result = await timed(req, res, async (job) => {
+      const scenarios = await staffingScenarios({ model: entry.info, ...o, limits: scenarioLimits() }, executorFor(entry, job));
+      return executor.staff(scenarios, staffing, job);
+    });
     if (wantsCsv(req)) {
       const header = ['date', ...scenarioStaffingTable(result.dates[0].result, result.labels).header];
       const rows = result.dates.flatMap((d) => scenarioStaffingTable(d.result, result.labels).rows.map((r) => [d.date, ...r]));
@@ -298,9 +307,11 @@ export function createApp(opts: AppOptions): express.Express & { locals: { state
     sendError(res, 404, 'NOT_FOUND', `no route ${req.method} ${req.path}; see GET /openapi.json`);
   });
 
-  // The error contract. express.json's own errors carry `type`; zod/MixcastError from handlers.
+  // The error contract. express.json's own errors carry `type`; zod/MixcastError from handlers;
+  // other http-errors (a malformed %-escape in the path, an undecodable gzip/br body) carry only a
+  // 4xx `status` and are honoured as 400-class answers too, with their text cut to size.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const e = err as { type?: string; status?: number; message?: string; limit?: number; length?: number };
+    const e = err as { type?: string; status?: number; statusCode?: number; message?: string; limit?: number; length?: number; code?: string };
     if (e && e.type === 'entity.too.large') {
       sendError(res, 413, 'TOO_LARGE', `the request body is larger than the server's limit of ${limits.bodyLimit}`, { limit: limits.bodyLimit });
       return;
@@ -309,8 +320,14 @@ export function createApp(opts: AppOptions): express.Express & { locals: { state
       sendError(res, 400, 'BAD_REQUEST', `malformed JSON in the request body: ${e.message ?? 'parse error'}`);
       return;
     }
-    if (e && typeof e.type === 'string' && typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
-      sendError(res, e.status === 415 ? 400 : e.status, 'BAD_REQUEST', e.message ?? 'bad request body');
+    if (e && (e.type === 'encoding.unsupported' || /^Z_|^ERR_(?:BROTLI|ZLIB)/.test(String(e.code ?? '')))) {
+      sendError(res, 400, 'BAD_REQUEST', `the request body could not be decoded (${snippet(e.message ?? 'bad encoding', 120)}); send JSON, optionally gzip, deflate or br encoded`);
+      return;
+    }
+    const status = e && !isMixcastError(err) ? (e.status ?? e.statusCode) : undefined;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      const msg = e.type === undefined && err instanceof URIError ? `malformed percent-encoding in the path ${snippet(req.originalUrl, 200)}` : snippet(e.message ?? 'bad request', 300);
+      sendError(res, status === 415 ? 400 : status, 'BAD_REQUEST', msg);
       return;
     }
     if (isMixcastError(err)) {
