@@ -5,7 +5,7 @@
  */
 import express, { type Request, type Response } from 'express';
 import { MixcastError } from '../core/errors.js';
-import { csvChunks, jsonChunks, writePieces } from '../server/respond.js';
+import { csvChunks, jsonChunks, parseBody, writePieces } from '../server/respond.js';
 import { batchRequestSchema } from './request.js';
 import { batchTable } from './assemble.js';
 import type { JobEngine } from './engine.js';
@@ -20,17 +20,7 @@ export function jobsRouter(engine: JobEngine | null | undefined): express.Router
     return engine;
   };
   r.post('/', async (req: Request, res: Response) => {
-    const body = req.body;
-    if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
-      throw new MixcastError('BAD_REQUEST', 'the request body must be a JSON object (send Content-Type: application/json)');
-    }
-    const parsed = batchRequestSchema.safeParse(body);
-    if (!parsed.success) {
-      const first = parsed.error.issues[0];
-      const where = first.path.length ? `${first.path.join('.')}: ` : '';
-      throw new MixcastError('BAD_REQUEST', `invalid job: ${where}${first.message}`, { issues: parsed.error.issues.slice(0, 20).map((i) => ({ path: i.path.join('.'), message: i.message })) });
-    }
-    const s = await need().submit(parsed.data);
+    const s = await need().submit(parseBody(batchRequestSchema, req.body, 'job'));
     res.status(s.existing && s.status.state === 'completed' ? 200 : 202).setHeader('Location', `/v1/jobs/${s.id}`).json({ ...s.status, existing: s.existing });
   });
   r.get('/:id', async (req: Request, res: Response) => {

@@ -10,7 +10,6 @@
 import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import * as tf from '@tensorflow/tfjs';
-import { z } from 'zod';
 import { MixcastError, isMixcastError, snippet } from '../core/errors.js';
 import {
   DEFAULT_FORECAST_COUNT,
@@ -25,13 +24,11 @@ import {
 import type { Executor, Job } from './executor.js';
 import type { ModelEntry } from './models.js';
 import { openApiDocument } from './openapi.js';
-import { jobsRouter } from '../jobs/router.js';
-import type { JobEngine } from '../jobs/engine.js';
+import { jobsRouter, type JobEngine } from '../jobs/index.js';
 import { webRoutes } from './web/index.js';
-import { sendCsv, sendJson } from './respond.js';
+import { parseBody, sendCsv, sendJson } from './respond.js';
 import { forecastRequestSchema, scenariosRequestSchema, staffingRequestSchema, whatIfRequestSchema } from './schemas.js';
-import { scenarioStaffingTable } from '../staffing/index.js';
-import { staffingScenarios } from '../staffing/from-model.js';
+import { scenarioStaffingTable, staffingScenarios } from '../staffing/index.js';
 import { DEFAULT_WORK_LIMITS, workLimits, type WorkLimits } from './limits.js';
 import { VERSION } from '../version.js';
 
@@ -78,22 +75,6 @@ function sendError(res: Response, status: number, code: string, message: string,
   res.status(status).type('application/json').send(JSON.stringify(errorBody(code, message, details)));
 }
 
-function zodIssues(err: z.ZodError) {
-  return err.issues.slice(0, 20).map((i) => ({ path: i.path.join('.'), code: i.code, message: i.message }));
-}
-
-function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
-  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new MixcastError('BAD_REQUEST', 'the request body must be a JSON object (send Content-Type: application/json)');
-  }
-  const r = schema.safeParse(body);
-  if (!r.success) {
-    const first = r.error.issues[0];
-    const where = first.path.length ? `${first.path.join('.')}: ` : '';
-    throw new MixcastError('BAD_REQUEST', `invalid request: ${where}${first.message}`, { issues: zodIssues(r.error) });
-  }
-  return r.data;
-}
 
 function tokenMatches(header: string | undefined, token: string): boolean {
   const m = /^Bearer\s+(.+)$/i.exec(header ?? '');

@@ -5,6 +5,8 @@
  * text is exactly JSON.stringify's.
  */
 import type { Response } from 'express';
+import type { z } from 'zod';
+import { MixcastError } from '../core/errors.js';
 import { toCsv } from '../core/csv.js';
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
@@ -85,3 +87,22 @@ export function* csvChunks(header: readonly string[], rows: Iterable<readonly (s
 
 export const sendCsv = (res: Response, header: readonly string[], rows: Iterable<readonly (string | number | null)[]>) =>
   writePieces(res, csvChunks(header, rows), 'text/csv; charset=utf-8');
+
+/** The first 20 issues of a zod error as `{ path, code, message }` (the error's details). */
+export function zodIssues(err: z.ZodError) {
+  return err.issues.slice(0, 20).map((i) => ({ path: i.path.join('.'), code: i.code, message: i.message }));
+}
+
+/** A JSON request body checked against its schema: 400 BAD_REQUEST naming the first bad field (`invalid <what>: path: message`). */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown, what = 'request'): z.infer<S> {
+  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new MixcastError('BAD_REQUEST', 'the request body must be a JSON object (send Content-Type: application/json)');
+  }
+  const r = schema.safeParse(body);
+  if (!r.success) {
+    const first = r.error.issues[0];
+    const where = first.path.length ? `${first.path.join('.')}: ` : '';
+    throw new MixcastError('BAD_REQUEST', `invalid ${what}: ${where}${first.message}`, { issues: zodIssues(r.error) });
+  }
+  return r.data;
+}
