@@ -1,9 +1,9 @@
 /** `mixcast forecast`: per-interval mean and quantiles per date, optionally updated on observed slots. */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { DEFAULT_FORECAST_COUNT, forecast, forecastTable, readObservedFile } from '../scenarios/index.js';
 import { toCsv } from '../core/csv.js';
-import { action, addBackendOption, log } from './common.js';
-import { addScenarioOptions, parseQuantiles, scenarioOptionsFrom, withModel, writeOutput } from './scenario-options.js';
+import { action, log } from './common.js';
+import { addOutputOptions, addScenarioOptions, parseQuantiles, scenarioOptionsFrom, withModel, writeOutput } from './scenario-options.js';
 
 export function register(program: Command): void {
   const cmd = program
@@ -15,10 +15,8 @@ export function register(program: Command): void {
       '--observed <file>',
       'observed slots of one date in the range: CSV (or JSON rows) timestamp,value with local interval starts, e.g. 2003-10-27T07:00,512; slots without a row are free',
     )
-    .option('--continuous', 'summaries of continuous values (default for count data: of integer counts)')
-    .addOption(new Option('--format <fmt>', 'csv: series,timestamp,date,interval,mean,q…; json: the full result with daily total and peak').choices(['csv', 'json']).default('csv'))
-    .option('--out <file>', 'file to write (default stdout)');
-  addBackendOption(cmd);
+    .option('--continuous', 'summaries of continuous values (default for count data: of integer counts)');
+  addOutputOptions(cmd, 'csv: series,timestamp,date,interval,mean,q…; json: the full result with daily total and peak');
   cmd.action(
     action((opts: Record<string, unknown>) =>
       withModel(opts, async (model) => {

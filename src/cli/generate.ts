@@ -1,17 +1,15 @@
 /** `mixcast generate`: scenarios for a date range from a model bundle (long CSV or JSON). */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { generateScenarios, scenarioRows, SCENARIO_HEADER } from '../scenarios/index.js';
 import { toCsv } from '../core/csv.js';
-import { action, addBackendOption, log } from './common.js';
-import { addScenarioOptions, scenarioOptionsFrom, withModel, writeOutput } from './scenario-options.js';
+import { action, log } from './common.js';
+import { addOutputOptions, addScenarioOptions, scenarioOptionsFrom, withModel, writeOutput } from './scenario-options.js';
 
 export function register(program: Command): void {
   const cmd = program.command('generate').description('generate scenarios (whole days) for each date in a range');
   addScenarioOptions(cmd)
-    .option('--continuous', 'keep continuous values (default for count data: non-negative integers)')
-    .addOption(new Option('--format <fmt>', 'csv: series,timestamp,date,interval,scenario,component,value; json: the full result with summaries').choices(['csv', 'json']).default('csv'))
-    .option('--out <file>', 'file to write (default stdout)');
-  addBackendOption(cmd);
+    .option('--continuous', 'keep continuous values (default for count data: non-negative integers)');
+  addOutputOptions(cmd, 'csv: series,timestamp,date,interval,scenario,component,value; json: the full result with summaries');
   cmd.action(
     action((opts: Record<string, unknown>) =>
       withModel(opts, async (model) => {

@@ -5,7 +5,7 @@ import { loadModel } from '../model/index.js';
 import type { MixcastModel } from '../model/index.js';
 import { parseCases, FALLBACK_MODES, type FallbackMode } from '../scenarios/index.js';
 import { inputError, optionError } from '../core/errors.js';
-import { emit, log, setupBackend } from './common.js';
+import { addBackendOption, emit, log, setupBackend } from './common.js';
 import { originFieldsFrom } from './context.js';
 import { withFlagNames } from './flags.js';
 import { int } from './options.js';
@@ -25,6 +25,12 @@ export function addScenarioOptions(cmd: Command, defaults: { count?: number } = 
     .option('--history <file>', "observations after the training data (same format as the training input, read with the model's settings): the context at the origin comes from them")
     .option('--origin <date>', 'forecast origin YYYY-MM-DD: the last observed day used (default: the last day of the history, else of the training data)')
     .option('--future-covariates <file>', 'CSV with a date column and one column per covariate of the model, for the requested dates');
+}
+
+/** --format csv|json (what each holds: `formatHelp`), --out FILE and --backend, shared by generate / forecast / whatif. */
+export function addOutputOptions(cmd: Command, formatHelp: string): Command {
+  cmd.addOption(new Option('--format <fmt>', formatHelp).choices(['csv', 'json']).default('csv')).option('--out <file>', 'file to write (default stdout)');
+  return addBackendOption(cmd);
 }
 
 /**

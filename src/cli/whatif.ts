@@ -1,9 +1,9 @@
 /** `mixcast whatif`: a batch of named what-if cases on common base scenarios → one table. */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { whatIfBatch, whatIfTable, BASELINE } from '../scenarios/index.js';
 import { toCsv } from '../core/csv.js';
-import { action, addBackendOption, log } from './common.js';
-import { addScenarioOptions, parseQuantiles, readCasesFile, scenarioOptionsFrom, withModel, writeOutput } from './scenario-options.js';
+import { action, log } from './common.js';
+import { addOutputOptions, addScenarioOptions, parseQuantiles, readCasesFile, scenarioOptionsFrom, withModel, writeOutput } from './scenario-options.js';
 
 export function register(program: Command): void {
   const cmd = program
@@ -12,10 +12,8 @@ export function register(program: Command): void {
     .requiredOption('--cases <file>', 'JSON { "cases": [{ "name", "transforms": [{ "type": "scale"|"add"|"shock", … }] }] } (see fixtures/whatif-cases.json)');
   addScenarioOptions(cmd)
     .option('--quantiles <list>', 'quantile levels', '0.1,0.5,0.9')
-    .option('--continuous', 'continuous values (default for count data: integer counts)')
-    .addOption(new Option('--format <fmt>', 'output format').choices(['csv', 'json']).default('csv'))
-    .option('--out <file>', 'file to write (default stdout)');
-  addBackendOption(cmd);
+    .option('--continuous', 'continuous values (default for count data: integer counts)');
+  addOutputOptions(cmd, 'output format');
   cmd.action(
     action(async (opts: Record<string, unknown>) => {
       const cases = readCasesFile(String(opts.cases)).slice(1); // whatIfBatch adds the baseline itself
