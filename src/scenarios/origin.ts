@@ -8,9 +8,9 @@ import { optionError, unprocessable } from '../core/errors.js';
 import { HISTORY_DAYS } from '../context/train.js';
 import type { HistoryDay } from '../context/features.js';
 import type { ModelInfo, ScenarioOptions } from './plan.js';
+import { isIsoDate } from '../core/dates.js';
 
-const ISO = /^\d{4}-\d{2}-\d{2}$/;
-const isDate = (s: unknown): s is string => typeof s === 'string' && ISO.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`));
+const isDate = isIsoDate;
 
 /** Most history days a request may carry. */
 export const MAX_HISTORY_DAYS = 3660;
