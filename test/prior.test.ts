@@ -372,14 +372,10 @@ test('buildPrior validates its inputs', () => {
   assert.throws(() => assignDay(prior, [1]), isCode('BAD_INPUT'));
 });
 
-test('speed: kmeans:auto on 400 days × 240 values (K up to 8) is quick', () => {
+test('kmeans:auto on 400 days × 240 values (K up to 8) finds the 5 clusters', () => {
   const r = rng(13);
   const means = Array.from({ length: 5 }, () => Array.from({ length: 240 }, () => r.normal()));
   const { z } = blobs(14, means, 80, 1);
-  const t0 = performance.now();
   const { prior } = buildPrior(z, z.map(() => 'd'), { spec: 'kmeans:auto', seed: 1 });
-  const ms = performance.now() - t0;
   assert.equal(prior.selection!.chosen, 5);
-  // generous bound for a 2-core CI runner; measured well below (see report)
-  assert.ok(ms < 10000, `${ms} ms`);
 });

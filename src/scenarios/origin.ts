@@ -8,7 +8,7 @@ import { optionError, unprocessable } from '../core/errors.js';
 import { HISTORY_DAYS } from '../context/train.js';
 import type { HistoryDay } from '../context/features.js';
 import type { ModelInfo, ScenarioOptions } from './plan.js';
-import { isIsoDate } from '../core/dates.js';
+import { addDays, isIsoDate } from '../core/dates.js';
 
 const isDate = isIsoDate;
 
@@ -59,7 +59,7 @@ export function originHistory(model: ModelInfo, o: Pick<ScenarioOptions, 'histor
   let origin = o.origin ?? given ?? (cc.history.length ? cc.history[cc.history.length - 1].date : null);
   if (!o.origin && origin && dates.length) {
     const first = [...dates].sort()[0];
-    if (first <= origin) origin = new Date(Date.parse(`${first}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    if (first <= origin) origin = addDays(first, -1);
   }
   let history = [...byDate.entries()].map(([date, total]) => ({ date, total })).sort((a, b) => (a.date < b.date ? -1 : 1));
   if (origin) history = history.filter((h) => h.date <= origin);
