@@ -39,6 +39,11 @@ export function register(program: Command): void {
   cmd.action(
     action(async (opts: Record<string, unknown>) => {
       const quiet = Boolean(opts.quiet);
+      // The backtest and the lead evaluation have no future covariates to give the model: refuse
+      // rather than train with covariates and score without them.
+      if (opts.covariates !== undefined || opts.events !== undefined) {
+        throw optionError('evaluate does not take --covariates or --events yet: it has no future covariates for the scored days; evaluate without them');
+      }
       const baselines = parseBaselines(String(opts.baselines));
       await setupBackend(opts, quiet);
       const ds = await ingest(ingestOptionsFrom(opts));
