@@ -1,3 +1,5 @@
+import { solveCholesky, tryCholesky } from '../core/linalg.js';
+
 /**
  * Multi-output ridge regression without intercept, in closed form:
  * B = (XᵀX + Λ)⁻¹ XᵀY (m × d), solved by Cholesky (XᵀX + Λ is symmetric positive definite
@@ -44,43 +46,11 @@ export function ridgeFromGram(g: Gram, lambda: number | readonly number[]): numb
   const out = Array.from({ length: m }, () => new Array<number>(d).fill(0));
   if (!keep.length) return out;
   const A = keep.map((a) => Float64Array.from(keep, (b) => g.A[a][b] + (a === b ? Math.max(lam[a], 1e-9) : 0)));
-  const L = cholesky(A);
+  const L = tryCholesky(A);
+  if (!L) throw new Error('ridge: matrix is not positive definite');
   for (let q = 0; q < d; q++) {
     const col = solveCholesky(L, keep.map((a) => g.R[a][q]));
     keep.forEach((j, a) => (out[j][q] = col[a]));
   }
   return out;
-}
-
-function cholesky(A: Float64Array[]): Float64Array[] {
-  const m = A.length;
-  const L = Array.from({ length: m }, () => new Float64Array(m));
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = A[i][j];
-      for (let k = 0; k < j; k++) s -= L[i][k] * L[j][k];
-      if (i === j) {
-        if (!(s > 0)) throw new Error('ridge: matrix is not positive definite');
-        L[i][i] = Math.sqrt(s);
-      } else L[i][j] = s / L[j][j];
-    }
-  }
-  return L;
-}
-
-function solveCholesky(L: Float64Array[], b: number[]): number[] {
-  const m = L.length;
-  const y = new Array<number>(m);
-  for (let i = 0; i < m; i++) {
-    let s = b[i];
-    for (let k = 0; k < i; k++) s -= L[i][k] * y[k];
-    y[i] = s / L[i][i];
-  }
-  const x = new Array<number>(m);
-  for (let i = m - 1; i >= 0; i--) {
-    let s = y[i];
-    for (let k = i + 1; k < m; k++) s -= L[k][i] * x[k];
-    x[i] = s / L[i][i];
-  }
-  return x;
 }

@@ -19,6 +19,7 @@
  * A key that training never saw (or `key = null`) falls back to all training days; the
  * fallback is recorded once per key in the method's `notes`.
  */
+import { cholesky } from '../core/linalg.js';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -196,39 +197,7 @@ export function shrunkCovariance(z: readonly number[][], shrinkage: number | 'au
   return { mean, cov, lambda, n };
 }
 
-/**
- * Lower Cholesky factor of a symmetric matrix; if it is not positive definite, retries with
- * jitter ε·I added, ε = 1e-10·(mean diagonal) growing ×10 up to the mean diagonal itself
- * (an all-zero matrix gets absolute jitter from 1e-12). Returns the factor and the jitter used.
- */
-export function cholesky(a: readonly number[][]): { L: number[][]; jitter: number } {
-  const d = a.length;
-  const meanDiag = a.reduce((s, row, i) => s + row[i], 0) / d;
-  const base = meanDiag > 0 ? meanDiag : 1e-2;
-  for (let jitter = 0, step = base * 1e-10; jitter <= base; jitter = jitter === 0 ? step : jitter * 10) {
-    const L = tryCholesky(a, jitter);
-    if (L) return { L, jitter };
-  }
-  throw inputError('the covariance could not be made positive definite even with jitter; the training values may be non-finite or degenerate');
-}
-
-function tryCholesky(a: readonly number[][], jitter: number): number[][] | null {
-  const d = a.length;
-  const L = Array.from({ length: d }, () => new Array<number>(d).fill(0));
-  for (let i = 0; i < d; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = a[i][j] + (i === j ? jitter : 0);
-      for (let k = 0; k < j; k++) s -= L[i][k] * L[j][k];
-      if (i === j) {
-        if (!(s > 0)) return null;
-        L[i][i] = Math.sqrt(s);
-      } else {
-        L[i][j] = s / L[j][j];
-      }
-    }
-  }
-  return L;
-}
+export { cholesky } from '../core/linalg.js';
 
 interface GaussianModel {
   mean: number[];
