@@ -8,7 +8,7 @@
  * bootstrap-level and ets. Then multi-day paths: the spread of 5-day totals of generated paths
  * against the data's. All draws are seeded.
  */
-import { addDays } from '../core/dates.js';
+import { addDays, weekdayName, weekdayOf } from '../core/dates.js';
 import type { Day, DaySeries } from '../../adapters/index.js';
 import { fitModel, type FitOptions } from '../train/fit.js';
 import { runScenarios } from '../scenarios/index.js';
@@ -53,7 +53,7 @@ export interface LeadEvaluation {
   selection: { group: string; penalty: number | null }[];
 }
 
-const weekdayKey = (date: string) => ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][new Date(`${date}T00:00:00Z`).getUTCDay()];
+const weekdayKey = (date: string) => weekdayName(weekdayOf(date));
 const total = (v: readonly number[]) => v.reduce((a, b) => a + b, 0);
 const mean = (a: readonly number[]) => (a.length ? a.reduce((s, v) => s + v, 0) / a.length : NaN);
 const variance = (a: readonly number[]) => {
