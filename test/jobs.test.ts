@@ -1,9 +1,13 @@
 /**
- * Batch jobs against the real Redis at 127.0.0.1:6379 (MIXCAST_TEST_REDIS to point elsewhere):
- * per-series training as a batch, a what-if flow over 2 series equal to the embedded run for
- * the same seed, idempotency, cancel, retry with backoff after an injected failure (a bundle's
- * weights file missing, then restored), and a worker process killed mid-unit whose unit another
- * worker recovers. Every test run uses its own key prefix and removes only its own keys.
+ * Batch jobs against the real Redis at 127.0.0.1:6379 (MIXCAST_TEST_REDIS to point elsewhere),
+ * on the 4 Melbourne pedestrian sensors (fixtures/melbourne_pedestrian_4_sensors.csv):
+ * per-series training as a batch (small models, trained once here), a what-if flow (4 sensors ×
+ * 3 cases × 7 dates) equal to the embedded run for the same seed, idempotency, cancel, retry with
+ * backoff after an injected failure (a bundle's weights file missing, then restored), and two
+ * `mixcast worker` processes: the batch they run equals the in-process one, and when one of them
+ * is SIGKILLed mid-batch the other recovers its stalled unit (short stalled interval) and the
+ * batch completes with the same result. Every test run uses its own key prefix and removes only
+ * its own keys.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,8 +34,8 @@ import {
 
 const REDIS = process.env.MIXCAST_TEST_REDIS ?? 'redis://127.0.0.1:6379';
 const PREFIX = `mixcast-test-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
-const FIXTURE = path.resolve('fixtures/melbourne_pedestrian_2015_2016_reduced.csv');
-const SERIES = ['Birrarung Marr', 'Southern Cross Station'];
+const FIXTURE = path.resolve('fixtures/melbourne_pedestrian_4_sensors.csv');
+const SERIES = ['Birrarung Marr', 'Bourke Street Mall (North)', 'QV Market-Elizabeth St (West)', 'Southern Cross Station'];
 let root: string;
 let embedded: EmbeddedEngine;
 let bull: BullEngine;
@@ -103,13 +107,17 @@ test('per-series training as a batch: one bundle per sensor in one collection wi
     assert.equal(m.weights.sha256, s.sha256);
     assert.equal(m.training.steps, 30);
   }
-  // Birrarung Marr has 2015 only; Southern Cross both years
-  assert.equal(c.index.series[0].lastDate, '2015-12-31');
-  assert.equal(c.index.series[1].lastDate, '2016-12-31');
+  // Birrarung Marr has a month-long gap (2016-10-29 … 11-28); the other sensors are whole
+  assert.deepEqual(c.index.series.map((s) => [s.firstDate, s.lastDate, s.days]), [
+    ['2016-08-01', '2016-12-31', 122],
+    ['2016-08-01', '2016-12-31', 153],
+    ['2016-08-01', '2016-12-31', 153],
+    ['2016-08-01', '2016-12-31', 153],
+  ]);
   assert.equal(fs.readdirSync(root).filter((f) => f.startsWith('.')).length, 0, 'no staging folder left');
 });
 
-test('a flow over 2 series on BullMQ gives the embedded result for the same seed; resubmitting returns the stored batch', async () => {
+test('a flow over the 4 sensors on BullMQ gives the embedded result for the same seed; resubmitting returns the stored batch', async () => {
   workers.push(await startWorker({ url: REDIS, prefix: PREFIX, root, units: new InlineRunner(root), lockDurationMs: 30_000 }));
   const r = req();
   const a = await embedded.submit(r);
@@ -122,10 +130,10 @@ test('a flow over 2 series on BullMQ gives the embedded result for the same seed
   const w = rb.results[0].result as { cases: string[]; rows: { case: string; date: string }[] };
   assert.deepEqual(w.cases, ['baseline', 'up10', 'down20', 'event']);
   assert.equal(w.rows.length, 4 * 7);
-  // the cases differ from the baseline, and the two sensors differ
+  // the cases differ from the baseline, and the sensors differ
   const tot = (res: unknown, c: string) => (res as { rows: { case: string; total: { mean: number } }[] }).rows.filter((x) => x.case === c).reduce((s, x) => s + x.total.mean, 0);
   assert.ok(tot(w, 'up10') > tot(w, 'baseline'));
-  assert.notEqual(tot(rb.results[1].result, 'baseline'), tot(w, 'baseline'));
+  assert.equal(new Set(rb.results.map((x) => tot(x.result, 'baseline'))).size, 4);
   const again = await bull.submit(req());
   assert.equal(again.id, b.id);
   assert.equal(again.existing, true);
@@ -174,36 +182,52 @@ test('retry with backoff: a unit whose model file is missing fails, waits, and s
   assert.deepEqual(rb, ra);
 });
 
-test('a worker killed mid-unit: the stalled unit is run again by another worker, same result', async () => {
+/** A `mixcast worker` process on this test's prefix (concurrency 1, 2 s locks, stalled check every second). */
+function workerProcess() {
+  const p = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'worker', '--redis', REDIS, '--models', root, '--prefix', PREFIX, '--concurrency', '1', '--lock-ms', '2000', '--stalled-ms', '1000', '--backend', 'wasm'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  p.stderr!.on('data', (d) => (err += d));
+  children.push(p);
+  return { p, log: () => err };
+}
+
+test('two worker processes: the 4 sensors × 3 cases × 7 dates equal the in-process run; one SIGKILLed mid-batch, the other recovers its unit, same result', { timeout: 300_000 }, async () => {
   for (const w of workers.splice(0)) await w.close();
-  const startProc = () => {
-    const p = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'worker', '--redis', REDIS, '--models', root, '--prefix', PREFIX, '--concurrency', '1', '--lock-ms', '2000', '--stalled-ms', '1000', '--backend', 'wasm'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    p.stderr!.on('data', (d) => (err += d));
-    children.push(p);
-    return { p, log: () => err };
-  };
   const events = new QueueEvents(UNIT_QUEUE, { connection: { url: REDIS }, prefix: PREFIX });
   await events.waitUntilReady();
   const stalled: string[] = [];
   events.on('stalled', ({ jobId }) => stalled.push(jobId));
-  const r = req({ seed: 41, count: 600 });
-  const a = startProc();
-  const s = await bull.submit(r);
   const units = new Queue(UNIT_QUEUE, { connection: { url: REDIS }, prefix: PREFIX });
-  let active: string | undefined;
-  for (let i = 0; i < 1200 && !active; i++) {
-    active = (await units.getActive()).map((j) => j.id!).find((id) => id.startsWith(s.id));
-    if (!active) await new Promise((res) => setTimeout(res, 50));
+  const a = workerProcess();
+  const b = workerProcess();
+  const logs = () => `worker A: ${a.log()}\nworker B: ${b.log()}`;
+
+  // 1. both workers up: the batch is the embedded one, unit for unit
+  const r1 = req({ seed: 41 });
+  const s1 = await bull.submit(r1);
+  const f1 = await waitFor(bull, s1.id, undefined, 200);
+  assert.equal(f1.state, 'completed', `${f1.error ?? ''} ${logs()}`);
+  const e1 = await done(embedded, (await embedded.submit(r1)).id);
+  const got1 = await bull.result(s1.id);
+  assert.deepEqual(got1, e1);
+  assert.deepEqual(got1.series, SERIES);
+  for (const x of got1.results) assert.equal((x.result as { rows: unknown[] }).rows.length, 4 * 7, `${x.series}: baseline + 3 cases × 7 dates`);
+
+  // 2. a new seed; once both workers hold a unit, SIGKILL worker A
+  const r2 = req({ seed: 42, count: 200 });
+  const s2 = await bull.submit(r2);
+  let active: string[] = [];
+  for (let i = 0; i < 2400 && active.length < 2; i++) {
+    active = (await units.getActive()).map((j) => j.id!).filter((id) => id.startsWith(s2.id));
+    if (active.length < 2) await new Promise((res) => setTimeout(res, 25));
   }
-  assert.ok(active, `worker A never started a unit: ${a.log()}`);
+  assert.equal(active.length, 2, `both workers (concurrency 1 each) hold a unit before the kill: ${logs()}`);
   a.p.kill('SIGKILL');
-  const b = startProc();
-  const final = await waitFor(bull, s.id, undefined, 200);
-  assert.equal(final.state, 'completed', `${final.error ?? ''} ${b.log()}`);
-  assert.ok(stalled.includes(active!), `unit ${active} was reported stalled and recovered (stalled: ${stalled.join(', ')})`);
-  const ra = await done(embedded, (await embedded.submit(r)).id);
-  assert.deepEqual(await bull.result(s.id), ra);
+  const f2 = await waitFor(bull, s2.id, undefined, 200);
+  assert.equal(f2.state, 'completed', `${f2.error ?? ''} ${logs()}`);
+  assert.ok(active.some((id) => stalled.includes(id)), `the killed worker's unit (one of ${active.join(', ')}) was reported stalled and run again (stalled: ${stalled.join(', ')})`);
+  const e2 = await done(embedded, (await embedded.submit(r2)).id);
+  assert.deepEqual(await bull.result(s2.id), e2);
   b.p.kill('SIGTERM');
   await events.close();
   await units.close();
