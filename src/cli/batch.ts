@@ -101,7 +101,7 @@ export function register(program: Command): void {
         quantiles: opts.quantiles,
         fallback: opts.fallback,
       };
-      if (opts.cases) body.cases = readCasesFile(String(opts.cases)).slice(1);
+      if (opts.cases) body.cases = (await readCasesFile(String(opts.cases))).slice(1);
       if (kind === 'staffing') body.staffing = { aht: opts.aht, target: opts.target, within: opts.within, coverage: opts.coverage, patience: opts.patience };
       if (kind === 'train') {
         if (!opts.input) throw optionError('--input FILE is required for --kind train');

@@ -1,7 +1,11 @@
-/** Shared plumbing for CLI commands: typed-error printing, backend option, output. */
+/**
+ * Shared plumbing for CLI commands: typed-error printing, backend option, output. Light on
+ * purpose (no tfjs): option definitions import it, and the backend is loaded by setupBackend.
+ */
 import { Command, Option } from 'commander';
 import { isMixcastError, optionError, type MixcastError } from '../core/errors.js';
-import { BACKENDS, backendLine, initBackend, requestedBackend, type BackendInfo } from '../backend.js';
+import { BACKENDS } from '../core/choices.js';
+import type { BackendInfo } from '../backend.js';
 import { writeFileAtomic } from '../core/io.js';
 import { withFlagNames } from './flags.js';
 
@@ -62,6 +66,8 @@ let backendSaid = false;
 
 /** Initialise the backend from --backend / MIXCAST_BACKEND and say which one runs (stderr, once per process). */
 export async function setupBackend(opts: { backend?: string }, quiet = false): Promise<BackendInfo> {
+  // tfjs is imported here, when a command first needs it, not when the command line is parsed.
+  const { backendLine, initBackend, requestedBackend } = await import('../backend.js');
   const info = await initBackend(requestedBackend(opts.backend));
   if (!quiet && !backendSaid) {
     backendSaid = true;

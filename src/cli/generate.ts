@@ -1,6 +1,8 @@
-/** `mixcast generate`: scenarios for a date range from a model bundle (long CSV or JSON). */
-import { Command } from 'commander';
-import { generateScenarios, scenarioRows, SCENARIO_HEADER } from '../scenarios/index.js';
+/**
+ * `mixcast generate`: scenarios for a date range from a model bundle (long CSV or JSON). The
+ * options are defined without loading the library; the action imports it (and tfjs) when it runs.
+ */
+import type { Command } from 'commander';
 import { toCsv } from '../core/csv.js';
 import { action, log } from './common.js';
 import { addOutputOptions, addScenarioOptions, scenarioOptionsFrom, withModel, writeOutput } from './scenario-options.js';
@@ -13,6 +15,7 @@ export function register(program: Command): void {
   cmd.action(
     action((opts: Record<string, unknown>) =>
       withModel(opts, async (model) => {
+        const { generateScenarios, scenarioRows, SCENARIO_HEADER } = await import('../scenarios/index.js');
         const t0 = Date.now();
         const r = await generateScenarios({ model, ...(await scenarioOptionsFrom(opts, model)) });
         if (r.origin) log(`forecast origin ${r.origin} (the last observed day used)`);

@@ -80,7 +80,7 @@ export function register(program: Command): void {
       if (scale <= 0 || scale > 8) throw optionError(`--scale must be in (0, 8] (got ${scale})`);
       const paths = opts.paths as number;
       if (paths < 0) throw optionError('--paths must be 0 or more');
-      const cases = kind === 'whatif' ? (opts.cases ? readCasesFile(String(opts.cases)) : null) : null;
+      const cases = kind === 'whatif' ? (opts.cases ? await readCasesFile(String(opts.cases)) : null) : null;
       if (kind === 'whatif' && !cases) throw optionError('plot whatif needs --cases FILE (see fixtures/whatif-cases.json)');
       if (kind === 'staffing' && opts.aht === undefined) throw optionError('plot staffing needs --aht, e.g. --aht 180s');
       await withModel(opts, async (model) => {

@@ -1,12 +1,15 @@
-/** Options and helpers shared by the scenario commands (generate, forecast, whatif, plot). */
+/**
+ * Options and helpers shared by the scenario commands (generate, forecast, whatif, plot). The
+ * option definitions load no model code: the helpers that run a command import the model, the
+ * scenario library and the adapters when they are called.
+ */
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
-import { loadModel } from '../model/index.js';
 import type { MixcastModel } from '../model/index.js';
-import { parseCases, FALLBACK_MODES, type FallbackMode } from '../scenarios/index.js';
+import type { FallbackMode } from '../scenarios/index.js';
+import { FALLBACK_MODES } from '../core/choices.js';
 import { inputError, optionError } from '../core/errors.js';
 import { addBackendOption, emit, log, setupBackend } from './common.js';
-import { originFieldsFrom } from './context.js';
 import { withFlagNames } from './flags.js';
 import { int } from './options.js';
 
@@ -38,6 +41,7 @@ export function addOutputOptions(cmd: Command, formatHelp: string): Command {
  * model, --history and --future-covariates are read in its formats).
  */
 export async function scenarioOptionsFrom(opts: Record<string, unknown>, model?: MixcastModel) {
+  const { originFieldsFrom } = await import('./context.js');
   return {
     ...(model ? await originFieldsFrom(opts, model.manifest) : {}),
     start: String(opts.start),
@@ -53,6 +57,7 @@ export async function scenarioOptionsFrom(opts: Record<string, unknown>, model?:
 /** Initialise the backend, load `--model`, run `fn`, always dispose the model; errors name flags. */
 export async function withModel(opts: Record<string, unknown>, fn: (model: MixcastModel) => void | Promise<void>): Promise<void> {
   await setupBackend(opts);
+  const { loadModel } = await import('../model/index.js');
   const model = loadModel(String(opts.model));
   try {
     await fn(model);
@@ -75,7 +80,8 @@ export function parseQuantiles(text: string): number[] {
   return qs;
 }
 
-export function readCasesFile(file: string) {
+export async function readCasesFile(file: string) {
+  const { parseCases } = await import('../scenarios/index.js');
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');

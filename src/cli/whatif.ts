@@ -16,7 +16,7 @@ export function register(program: Command): void {
   addOutputOptions(cmd, 'output format');
   cmd.action(
     action(async (opts: Record<string, unknown>) => {
-      const cases = readCasesFile(String(opts.cases)).slice(1); // whatIfBatch adds the baseline itself
+      const cases = (await readCasesFile(String(opts.cases))).slice(1); // whatIfBatch adds the baseline itself
       await withModel(opts, async (model) => {
         const r = await whatIfBatch({ model, cases, ...(await scenarioOptionsFrom(opts, model)), quantiles: parseQuantiles(String(opts.quantiles)) });
         log(`${r.cases.length} cases (${r.cases.join(', ')}) × ${r.dates.length} dates on ${r.count} common scenarios per date`);
