@@ -17,6 +17,7 @@ export { parseInterval, formatInterval, parseClock, formatClock, resolveZone, ds
 export { readTable, parseCsv, parseJsonRows, type RawTable } from './read.js';
 export { readHolidays, parseHolidays, resolveHolidays, publicHolidays } from './holidays.js';
 export { parseCovariateSpec, dailyCovariates, readEvents, eventFlags, readFutureCovariates, missingFutureCovariates, AGGREGATIONS, type CovariateSpec, type CovariateAggregation, type DailyCovariatesOptions, type DailyCovariates, type Events } from './covariates.js';
+export { trainingCovariates, type TrainingCovariatesOptions } from './training-covariates.js';
 
 /** Read a CSV or JSON file (JSON: an array of row objects) and turn it into a DaySeries. */
 export async function ingest(opts: IngestOptions): Promise<DaySeries> {

@@ -51,6 +51,19 @@ test('train: several series without --per-series is refused with the way out; --
   assert.ok(summary.series.every((s) => s.steps === 20));
 });
 
+test('train --per-series passes --holidays and --covariates/--events to every series', () => {
+  const events = path.join(tmp, 'events.csv');
+  fs.writeFileSync(events, 'date,name\n2015-11-03,cup\n2016-11-01,cup\n');
+  const r = cli('train', '--input', FIXTURE, '--series-col', 'sensor', '--tz', 'Australia/Melbourne', '--hemisphere', 'south', '--steps', '5', '--hidden', '16', '--blocks', '1', '--batch', '32', '--seed', '3', '--holidays', 'AU-VIC', '--events', events, '--per-series', '--threads', '1', '--out', path.join(tmp, 'ped-hol'));
+  assert.equal(r.status, 0, r.stderr);
+  const c = readCollection(path.join(tmp, 'ped-hol'));
+  for (const s of c.index.series) {
+    const m = JSON.parse(fs.readFileSync(path.join(c.dir, s.dir, 'manifest.json'), 'utf8'));
+    assert.ok(m.calendar.options.holidays.includes('2015-11-03'), `${s.id}: Melbourne Cup 2015 among the calendar's holidays`);
+    assert.deepEqual(m.context.spec.covariates, ['event:cup'], `${s.id}: the events file became a covariate`);
+  }
+});
+
 test('batch (in process) over the collection: one table with the series ids; one series by name', () => {
   const out = path.join(tmp, 'fc.csv');
   const r = cli('batch', '--kind', 'forecast', '--model', path.join(tmp, 'ped'), '--start', '2017-01-02', '--end', '2017-01-03', '--count', '50', '--seed', '5', '--threads', '0', '--quiet', '--out', out);

@@ -6,44 +6,33 @@
  *   model's own adapter settings), `--origin DATE` and `--future-covariates FILE`.
  */
 import { Command } from 'commander';
-import { ingest, readTable } from '../../adapters/index.js';
-import { dailyCovariates, eventFlags, parseCovariateSpec, readEvents, readFutureCovariates } from '../../adapters/index.js';
+import { ingest } from '../../adapters/index.js';
+import { readFutureCovariates, trainingCovariates as libraryTrainingCovariates } from '../../adapters/index.js';
+import { withFlagNames } from './flags.js';
 import { formatInterval } from '../../adapters/index.js';
 import type { IngestOptions } from '../../adapters/index.js';
 import { inputError } from '../core/errors.js';
 import type { Manifest } from '../model/index.js';
 
-/** Daily covariates of the training input (and event flags), or undefined when none are asked for. */
+/** Daily covariates of the training input (and event flags), or undefined when none are asked for (errors name the flags). */
 export function trainingCovariates(opts: Record<string, unknown>, ingestOpts: IngestOptions, dates: readonly string[]): { names: string[]; byDate: Map<string, number[]> } | undefined {
-  const names: string[] = [];
-  const byDate = new Map<string, number[]>(dates.map((d) => [d, []]));
-  if (typeof opts.covariates === 'string') {
-    const specs = parseCovariateSpec(opts.covariates);
-    const table = readTable(ingestOpts.input);
-    const daily = dailyCovariates(table.rows, {
-      specs,
-      timeCol: ingestOpts.timeCol,
-      tz: ingestOpts.tz,
-      seriesCol: ingestOpts.seriesCol,
-      series: ingestOpts.series,
-      format: ingestOpts.format,
-      lineNumbers: table.lineNumbers,
-      source: ingestOpts.input,
-    });
-    names.push(...daily.names);
-    const missing = dates.filter((d) => !daily.byDate.has(d) || daily.byDate.get(d)!.some((v) => !Number.isFinite(v)));
-    if (missing.length) {
-      throw inputError(`--covariates: no value for ${missing.length} training day(s), e.g. ${missing.slice(0, 5).join(', ')}; every day needs its covariates`, { missing: missing.slice(0, 50) });
-    }
-    for (const d of dates) byDate.get(d)!.push(...daily.byDate.get(d)!);
+  try {
+    return libraryTrainingCovariates(
+      {
+        input: ingestOpts.input,
+        covariates: typeof opts.covariates === 'string' ? opts.covariates : undefined,
+        events: typeof opts.events === 'string' ? opts.events : undefined,
+        timeCol: ingestOpts.timeCol,
+        tz: ingestOpts.tz,
+        seriesCol: ingestOpts.seriesCol,
+        series: ingestOpts.series,
+        format: ingestOpts.format,
+      },
+      dates,
+    );
+  } catch (e) {
+    throw withFlagNames(e);
   }
-  if (typeof opts.events === 'string') {
-    const events = readEvents(opts.events);
-    names.push(...events.names);
-    const flags = eventFlags(events, dates);
-    dates.forEach((d, i) => byDate.get(d)!.push(...flags[i]));
-  }
-  return names.length ? { names, byDate } : undefined;
 }
 
 /** Scenario-command flags: the forecast origin and what is known at it. */

@@ -32,7 +32,10 @@ export const FIELD_FLAGS: Record<string, string> = {
   family: '--family',
   prior: '--prior',
   maxLead: '--max-lead',
+  covariates: '--covariates',
+  events: '--events',
   // ingest and calendar
+  series: '--series',
   days: '--days',
   weekend: '--weekend',
   interval: '--interval',

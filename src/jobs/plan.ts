@@ -114,6 +114,24 @@ export function planBatch(req: BatchRequest, ctx: PlanContext): BatchPlan {
   return { id, kind: req.kind, model: req.model, series: entries.map((e) => e.series), versions, units, request: req, createdAt };
 }
 
+/**
+ * A file a train unit reads besides the input (holidays, events): relative to the models folder,
+ * and inside it unless `inputAnywhere`. `holidays` may also be a country code (not a file).
+ */
+function sharedFile(root: string, value: string, ctx: PlanContext, field: 'holidays' | 'events', mustExist: boolean): { value: string; file: boolean } {
+  const abs = path.resolve(ctx.inputAnywhere ? process.cwd() : root, value);
+  const inRoot = path.resolve(root, value);
+  const at = fs.existsSync(abs) ? abs : fs.existsSync(inRoot) ? inRoot : null;
+  if (!at) {
+    if (mustExist) throw new MixcastError('BAD_INPUT', `train.${field} ${value} does not exist (resolved to ${abs})`, { field });
+    return { value, file: false };
+  }
+  if (!ctx.inputAnywhere && path.relative(root, at).startsWith('..')) {
+    throw optionError(`train.${field} must lie inside the model folder the workers share (${root}); got ${value}`, { field });
+  }
+  return { value: path.relative(root, at), file: true };
+}
+
 function planTrain(req: BatchRequest, ctx: PlanContext, root: string, dir: string, createdAt: string): BatchPlan {
   const t = req.train!;
   const input = path.resolve(root, t.input);
@@ -127,8 +145,11 @@ function planTrain(req: BatchRequest, ctx: PlanContext, root: string, dir: strin
   const unknown = want.filter((s) => !names.includes(s));
   if (unknown.length) throw new MixcastError('NOT_FOUND', `series ${unknown.map((s) => `"${s}"`).join(', ')} not in column '${seriesCol}' of ${t.input}; it holds ${names.map((s) => `"${s}"`).join(', ')}`);
   const fileHash = sha(fs.readFileSync(input));
-  const request: BatchRequest = { ...req, train: { ...t, input: path.relative(root, input), seriesCol } };
-  const id = 'b' + sha(stableJson({ request, fileHash })).slice(0, 32);
+  const holidays = t.holidays === undefined ? undefined : sharedFile(root, t.holidays, ctx, 'holidays', false);
+  const events = t.events === undefined ? undefined : sharedFile(root, t.events, ctx, 'events', true);
+  const extraHashes = [holidays, events].filter((f) => f?.file).map((f) => sha(fs.readFileSync(path.resolve(root, f!.value))));
+  const request: BatchRequest = { ...req, train: { ...t, input: path.relative(root, input), seriesCol, ...(holidays && { holidays: holidays.value }), ...(events && { events: events.value }) } };
+  const id = 'b' + sha(stableJson({ request, fileHash, extraHashes })).slice(0, 32);
   const staging = path.relative(root, stagingDir(dir, id));
   const units = want.map((series, index) => ({ index, kind: req.kind, series, bundle: path.join(staging, 'series', seriesSlug(series)), version: '', request }));
   return { id, kind: 'train', model: req.model, series: want, versions: {}, staging, seriesCol, units, request, createdAt };

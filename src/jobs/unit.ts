@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { MixcastError } from '../core/errors.js';
-import { ingest } from '../../adapters/index.js';
+import { ingest, trainingCovariates } from '../../adapters/index.js';
 import { defaultCalendarOptions } from '../calendar/index.js';
 import { fitModel, type FitOptions } from '../train/fit.js';
 import { loadModel, readManifest, saveModel } from '../model/index.js';
@@ -90,8 +90,9 @@ export async function runUnit(u: UnitSpec, root: string, cache: ModelCache): Pro
 
 async function trainUnit(u: UnitSpec, root: string, bundle: string): Promise<UnitResult> {
   const t = u.request.train!;
+  const inRoot = (f: string) => path.join(path.resolve(root), f);
   const ds = await ingest({
-    input: path.join(path.resolve(root), t.input),
+    input: inRoot(t.input),
     seriesCol: t.seriesCol,
     series: u.series,
     timeCol: t.timeCol,
@@ -104,7 +105,12 @@ async function trainUnit(u: UnitSpec, root: string, bundle: string): Promise<Uni
     missing: t.missing,
     duplicates: t.duplicates,
     days: t.days,
+    ...(t.holidays !== undefined && { holidays: fs.existsSync(inRoot(t.holidays)) ? inRoot(t.holidays) : t.holidays }),
   });
+  const covariates = trainingCovariates(
+    { input: inRoot(t.input), covariates: t.covariates, events: t.events === undefined ? undefined : inRoot(t.events), timeCol: t.timeCol, tz: t.tz, seriesCol: t.seriesCol, series: u.series },
+    ds.days.map((d) => d.date),
+  );
   const { model, summary } = fitModel(ds, {
     ...(t.fit as Partial<FitOptions> | undefined),
     seed: u.request.seed,
@@ -113,6 +119,7 @@ async function trainUnit(u: UnitSpec, root: string, bundle: string): Promise<Uni
     ...(t.hidden !== undefined && { hidden: t.hidden }),
     ...(t.blocks !== undefined && { blocks: t.blocks }),
     ...(t.batch !== undefined && { batch: t.batch }),
+    ...(covariates && { covariates }),
     calendar: defaultCalendarOptions({ holidays: ds.holidays, hemisphere: t.hemisphere, ...(t.weekend && { weekend: t.weekend }), ...(t.minDays && { minDays: t.minDays }) }),
   });
   try {
