@@ -228,19 +228,7 @@ export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { mo
     condition: prior.centers.length > 1 ? o.condition : 'none',
     ...(ctx ? { contextDim: ctx.rows.context[0].length } : {}),
   };
-  const lo: number[] = [];
-  const hi: number[] = [];
-  for (let q = 0; q < d; q++) {
-    let a = Infinity;
-    let b = -Infinity;
-    for (const row of z) {
-      a = Math.min(a, row[q]);
-      b = Math.max(b, row[q]);
-    }
-    const margin = Math.max(1, 0.25 * (b - a));
-    lo.push(a - margin);
-    hi.push(b + margin);
-  }
+  const { lo, hi } = clipBounds(z);
   const pre = new Preconditioner(p, { skip: o.skip, basis: skipBasis, bounds: { lo, hi } });
   const backend = backendInfo()?.name ?? 'unknown';
   const manifestFor = (layout: NamedWeight[], r: TrainStats): Manifest => ({
@@ -330,8 +318,26 @@ export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { mo
   return { model, summary };
 }
 
-/** The context-aware training rows (null when context is off or there are too few days). */
-function contextRowsFor(o: FitOptions, ds: DaySeries, keys: string[], z: number[][], assign: number[], prior: MixturePrior) {
+/** Per-interval bounds for clipping x̂0 while sampling: the training range in model space, widened by max(1, a quarter of it). */
+export function clipBounds(z: number[][]): { lo: number[]; hi: number[] } {
+  const lo: number[] = [];
+  const hi: number[] = [];
+  for (let q = 0; q < z[0].length; q++) {
+    let a = Infinity;
+    let b = -Infinity;
+    for (const row of z) {
+      a = Math.min(a, row[q]);
+      b = Math.max(b, row[q]);
+    }
+    const margin = Math.max(1, 0.25 * (b - a));
+    lo.push(a - margin);
+    hi.push(b + margin);
+  }
+  return { lo, hi };
+}
+
+/** The context-aware training rows (null when context is off or there are too few days); global models call it per series. */
+export function contextRowsFor(o: FitOptions, ds: DaySeries, keys: string[], z: number[][], assign: number[], prior: MixturePrior) {
   if (o.context === 'off') return null;
   if (o.context !== 'on') throw optionError(`context must be on or off (got ${String(o.context)})`);
   if (!(Number.isInteger(o.maxLead) && o.maxLead >= 1 && o.maxLead <= 366)) throw optionError(`maxLead must be a whole number of days from 1 to 366 (got ${String(o.maxLead)})`);
