@@ -67,7 +67,7 @@ export function ingestRows(rows: Record<string, unknown>[], opts: IngestRowsOpti
   if (!VALUE_KINDS.includes(kindOpt)) throw optionError(`--value-kind must be one of ${VALUE_KINDS.join(', ')}, got '${kindOpt}'`);
   const zone = resolveZone(opts.tz ?? 'UTC');
   const clock = new WallClock(zone);
-  const weekdays = opts.days && opts.days.length ? parseWeekdays(opts.days, 'days') : [1, 2, 3, 4, 5, 6, 7];
+  const weekdays = opts.days?.length ? parseWeekdays(opts.days, 'days') : [1, 2, 3, 4, 5, 6, 7];
   // --holidays FILE is read now; --holidays US / AU-VIC is checked now and listed for the data's years below.
   const holidayCode = opts.holidays && isHolidayCode(opts.holidays) ? opts.holidays : undefined;
   if (holidayCode) publicHolidays(holidayCode, 1, 0);

@@ -28,7 +28,7 @@ export function formatClock(sec: number): string {
 /** An IANA zone (or `UTC`, `UTC+3`) checked with luxon; unknown → option error. */
 export function resolveZone(tz: string): Zone {
   const z = Info.normalizeZone(tz);
-  if (!tz || !z || !z.isValid) {
+  if (!tz || !z?.isValid) {
     throw optionError(`unknown time zone '${tz}'; use an IANA name such as Europe/London, America/New_York, Asia/Jerusalem or UTC`);
   }
   return z;

@@ -44,7 +44,7 @@ async function tryNode(pkg: string): Promise<void> {
   // Dynamic import through a variable so bundlers and tsc do not require the package.
   const mod: string = pkg;
   await import(mod);
-  if (!tf.engine().registryFactory['tensorflow']) throw new Error(`${pkg} loaded but registered no backend`);
+  if (!tf.engine().registryFactory.tensorflow) throw new Error(`${pkg} loaded but registered no backend`);
   const ok = await tf.setBackend('tensorflow');
   if (!ok) throw new Error(`${pkg}: backend failed to initialise`);
   if (pkg.endsWith('-gpu')) {

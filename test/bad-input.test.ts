@@ -314,6 +314,7 @@ before(async () => {
     fs.cpSync(MODEL, dir, { recursive: true });
     return dir;
   };
+  // biome-ignore lint/suspicious/noExplicitAny: the cases break arbitrary nested fields of a parsed manifest
   const editManifest = (dir: string, f: (m: Record<string, any>) => void) => {
     const file = path.join(dir, 'manifest.json');
     const m = JSON.parse(fs.readFileSync(file, 'utf8'));

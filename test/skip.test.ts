@@ -139,7 +139,7 @@ test('bank_calls_2003: with the covariance skip, a weekday model is useful after
     const { model } = fitModel(bank, { prior: 'weekday', steps: 25, hidden: 64, blocks: 2, seed: 1, skip });
     const dayComp = new Map(model.manifest.data.dayComponents);
     let worst = 0;
-    model.prior.components.forEach((c, k) => {
+    model.prior.components.forEach((_c, k) => {
       const s = model.sampleDays({ components: Array(100).fill(k), seed: 2 });
       const m = s.reduce((a, row) => a + row.reduce((x, y) => x + y, 0), 0) / s.length;
       const tr = bank.days.filter((d) => dayComp.get(d.date) === k).map((d) => d.values.reduce((x, y) => x + y, 0));

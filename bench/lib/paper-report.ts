@@ -120,7 +120,7 @@ export function chooseDefaults(shards: Shards, datasets: DatasetId[], flags: Pap
   const wk = per.map((runs) => byId(runs, samplerRunId));
   let sampler = cfg.sampler;
   const samplerEvidence: string[] = [];
-  if (wk.every((r) => r && r.samplers.length)) {
+  if (wk.every((r) => r?.samplers.length)) {
     const scoredSteps = [...new Set(wk[0]!.samplers.map((s) => s.step))].sort((a, b) => a - b);
     const step = scoredSteps.reduce((b, s) => (Math.abs(s - win.steps) < Math.abs(b - win.steps) ? s : b), scoredSteps[scoredSteps.length - 1]);
     const ref = wk[0]!.config.sampler;

@@ -5,7 +5,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { optionError } from '../core/errors.js';
 import { toCsv } from '../core/csv.js';
 import { batchRequestSchema, batchTable, createEngine, JOB_KINDS, waitFor, type JobStatus } from '../jobs/index.js';

@@ -2,7 +2,7 @@
  * Shared plumbing for CLI commands: typed-error printing, backend option, output. Light on
  * purpose (no tfjs): option definitions import it, and the backend is loaded by setupBackend.
  */
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { isMixcastError, optionError, type MixcastError } from '../core/errors.js';
 import { BACKENDS } from '../core/choices.js';
 import type { BackendInfo } from '../backend.js';

@@ -5,7 +5,7 @@
  * - `generate`/`forecast`/`whatif`/`staff plan`: `--history FILE` (new observations, read with the
  *   model's own adapter settings), `--origin DATE` and `--future-covariates FILE`.
  */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { ingest } from '../../adapters/index.js';
 import { readFutureCovariates, trainingCovariates as libraryTrainingCovariates } from '../../adapters/index.js';
 import { withFlagNames } from './flags.js';

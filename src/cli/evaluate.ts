@@ -1,5 +1,5 @@
 /** `mixcast evaluate`: rolling-origin backtest of a model against baselines; writes results.json, report.md and SVG charts. */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { ingest } from '../../adapters/index.js';
 import { backtest, defaultBacktestOptions, evaluateByLead, fmt, leadReport, parseBaselines, pct, writeBacktestReport, BASELINES, MODEL } from '../eval/index.js';
 import { action, addBackendOption, log, setupBackend } from './common.js';

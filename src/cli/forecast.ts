@@ -1,5 +1,5 @@
 /** `mixcast forecast`: per-interval mean and quantiles per date, optionally updated on observed slots. */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { DEFAULT_FORECAST_COUNT, forecast, forecastTable, readObservedFile } from '../scenarios/index.js';
 import { toCsv } from '../core/csv.js';
 import { action, log } from './common.js';

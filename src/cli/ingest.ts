@@ -1,5 +1,5 @@
 /** `mixcast ingest`: read a series, key its days by the calendar, write one row per kept day. */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { ingest, formatReport } from '../../adapters/index.js';
 import type { DaySeries } from '../../adapters/index.js';
 import { dayKeys, KEY_NAMES } from '../calendar/index.js';
@@ -71,7 +71,7 @@ export function register(program: Command): void {
       if (!ds.days.length) throw unprocessable('no day was kept; see the dropped days above (e.g. try --missing interpolate, another --series or a narrower --open/--close)');
       const { header, rows } = dayTable(ds, keys, cal);
       const out = opts.out as string | undefined;
-      if (out && out.toLowerCase().endsWith('.json')) {
+      if (out?.toLowerCase().endsWith('.json')) {
         const objs = rows.map((r) => Object.fromEntries(header.map((h, j) => [h, r[j]])));
         emit(JSON.stringify(objs) + '\n', out);
       } else emit(toCsv(header, rows), out);

@@ -1,5 +1,5 @@
 /** Adapter and calendar flags shared by every command that reads a series (ingest, train, evaluate, …). */
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import type { DaySeries, IngestOptions } from '../../adapters/index.js';
 import { defaultCalendarOptions, parseWeekdays } from '../calendar/index.js';
 import { HEMISPHERES, type CalendarOptions } from '../calendar/index.js';

@@ -5,7 +5,7 @@
  * are the page's (src/eval/charts.ts).
  */
 import path from 'node:path';
-import { Argument, Command, Option } from 'commander';
+import { Argument, type Command, Option } from 'commander';
 import { optionError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/io.js';
 import { readNumber } from '../core/numbers.js';

@@ -1,5 +1,5 @@
 /** `mixcast sample`: raw samples from a model bundle, in original units (the low-level door). */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { loadModel } from '../model/index.js';
 import { toCsv } from '../core/csv.js';
 import { optionError } from '../core/errors.js';

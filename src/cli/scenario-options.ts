@@ -4,7 +4,7 @@
  * scenario library and the adapters when they are called.
  */
 import fs from 'node:fs';
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import type { MixcastModel } from '../model/index.js';
 import type { FallbackMode } from '../scenarios/index.js';
 import { FALLBACK_MODES } from '../core/choices.js';

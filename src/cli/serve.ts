@@ -1,5 +1,5 @@
 /** `mixcast serve`: the HTTP scenario service over one or more model bundles. */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { startServer, defaultWorkers, DEFAULT_SERVER_LIMITS } from '../server/index.js';
 import { action, addBackendOption, log } from './common.js';
 import { bodyLimit, host, int } from './options.js';

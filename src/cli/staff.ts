@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { inputError, optionError } from '../core/errors.js';
 import { toCsv } from '../core/csv.js';
 import { ISO_DATE } from '../core/dates.js';

@@ -1,7 +1,7 @@
 /** Model/training flags shared by `train` and `evaluate`, and the --out check before training. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import {
   defaultFitOptions, FIT_RANGES, CONDITION_MODES, CONTEXT_MODES, FAMILIES, SCHEDULES, SKIP_MODES, TRANSFORM_KINDS,
   type ConditionMode, type ContextMode, type Family, type ScheduleName, type SkipMode, type TransformKind,
@@ -85,7 +85,7 @@ export function checkWritableOut(out: string): void {
   }
   const st = fs.statSync(at, { throwIfNoEntry: false });
   if (at === target && st && !st.isDirectory()) return; // a file named like the bundle: checkBundleTarget says so
-  if (!st || !st.isDirectory()) throw optionError(`--out ${out}: ${at} is not a directory; choose a folder for the model bundle`);
+  if (!st?.isDirectory()) throw optionError(`--out ${out}: ${at} is not a directory; choose a folder for the model bundle`);
   try {
     fs.accessSync(at, fs.constants.W_OK | fs.constants.X_OK);
   } catch (e) {

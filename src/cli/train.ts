@@ -1,5 +1,5 @@
 /** `mixcast train`: ingest a series, fit a mixture-prior diffusion model, save the bundle. */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { ingest } from '../../adapters/index.js';
 import { fitModel, defaultFitOptions } from '../train/fit.js';
 import { checkBundleTarget, cleanLeftovers, lockBundle, saveModel } from '../model/index.js';

@@ -1,5 +1,5 @@
 /** `mixcast whatif`: a batch of named what-if cases on common base scenarios → one table. */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { whatIfBatch, whatIfTable, BASELINE } from '../scenarios/index.js';
 import { toCsv } from '../core/csv.js';
 import { action, log } from './common.js';

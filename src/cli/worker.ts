@@ -1,5 +1,5 @@
 /** `mixcast worker`: run batch units (and assemble batches) from Redis, on any machine that mounts the models folder. */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import os from 'node:os';
 import { startUnitRunner, startWorker } from '../jobs/index.js';
 import { action, addBackendOption, log } from './common.js';

@@ -41,7 +41,7 @@ export const MAX_DETAIL_CHARS = 200;
  * binary garbage or a 2 MB field whole.
  */
 export function snippet(value: unknown, max = 80): string {
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what this strips from text shown to users
   const s = String(value).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffd]+/g, '\ufffd');
   return s.length > max ? `${s.slice(0, max)}… (${s.length - max} more characters)` : s;
 }

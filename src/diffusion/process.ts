@@ -152,14 +152,14 @@ function veCoefficients(config: ProcessConfig): Coefficients {
   const { sigmaMin: s0, sigmaMax: s1 } = config;
   if (!(s1 > s0 && s0 > 0)) throw optionError(`sgm-ve needs 0 < sigmaMin < sigmaMax (got ${s0}, ${s1})`, { field: 'sigmaMax' });
   const tMin = 1e-5;
-  const sigma = (t: number) => (t <= 0 ? 0 : s0 * Math.pow(s1 / s0, t));
+  const sigma = (t: number) => (t <= 0 ? 0 : s0 * (s1 / s0) ** t);
   return {
     alpha: () => 1,
     // σ(0) = 0 so the last sampler step lands on the data; σ(t) = σ_min (σ_max/σ_min)^t for t > 0.
     sigma,
     // Eq. 9: dx = sqrt(d[σ²(t)]/dt) dw, d σ²/dt = 2 σ² log(σ_max/σ_min).
     f: () => 0,
-    g2: (t) => 2 * (s0 * Math.pow(s1 / s0, t)) ** 2 * Math.log(s1 / s0),
+    g2: (t) => 2 * (s0 * (s1 / s0) ** t) ** 2 * Math.log(s1 / s0),
     tMin,
     discrete: false,
     trainTime: (u) => tMin + u * (1 - tMin),

@@ -27,7 +27,6 @@ import { assignKeys, defaultCalendarOptions, resolveKey } from '../calendar/inde
 import type { CalendarOptions, KeyAssignment } from '../calendar/index.js';
 import { fitModel, defaultFitOptions, type FitOptions, type FitSummary } from '../train/fit.js';
 import type { ProgressEvent } from '../train/index.js';
-import type { MixcastModel } from '../model/index.js';
 import { planScenarios, rowsByDate, runScenarios, runUnitsNow, type Predictor, type ScenariosRun } from '../scenarios/index.js';
 import { defaultTransform, fitTransform, fromModelSpace, toModelSpace } from '../transform/index.js';
 import { optionError, unprocessable } from '../core/errors.js';
@@ -613,7 +612,7 @@ export function summarise(folds: readonly FoldResult[], levels: readonly number[
   const names: string[] = [];
   for (const f of folds) for (const m of f.methods) if (!names.includes(m.method)) names.push(m.method);
   const out: MethodSummary[] = names.map((name) => {
-    const per = folds.map((f) => f.methods.find((m) => m.method === name)).filter((m): m is MethodFold => Boolean(m && m.days.length));
+    const per = folds.map((f) => f.methods.find((m) => m.method === name)).filter((m): m is MethodFold => Boolean(m?.days.length));
     const scoreNames = per.length ? Object.keys(per[0].mean) : [];
     const foldMeans: Record<ScoreName, number[]> = {};
     const meanRec: Record<ScoreName, number> = {};

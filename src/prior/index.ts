@@ -19,7 +19,6 @@
  */
 import { z as zod } from 'zod';
 import { inputError, modelError, optionError, unprocessable } from '../core/errors.js';
-import { rng } from '../core/random.js';
 import { kmeans, meanSilhouette, pairwiseDistances, toMat, type Mat } from './kmeans.js';
 
 export interface PriorComponent {
@@ -327,7 +326,7 @@ export function assignDay(prior: MixturePrior, z: number[], key?: string): numbe
   if (prior.assignment === 'structural') {
     if (key === undefined || key === null) throw unprocessable(`the ${prior.spec} prior assigns days by calendar key, and none was given`);
     const dist = prior.keyComponents[key];
-    if (!Object.prototype.hasOwnProperty.call(prior.keyComponents, key) || !dist) {
+    if (!Object.hasOwn(prior.keyComponents, key) || !dist) {
       throw unprocessable(`no training day had calendar key ${JSON.stringify(key)} (prior ${prior.spec}); known keys: ${knownKeys(prior)}`, {
         key,
         known: Object.keys(prior.keyComponents),
@@ -351,7 +350,7 @@ export function assignDay(prior: MixturePrior, z: number[], key?: string): numbe
  */
 export function componentDistribution(prior: MixturePrior, key: string | null): number[] | null {
   if (prior.kind === 'none') return [1];
-  if (key === null || !Object.prototype.hasOwnProperty.call(prior.keyComponents, key)) return null;
+  if (key === null || !Object.hasOwn(prior.keyComponents, key)) return null;
   return [...prior.keyComponents[key]];
 }
 

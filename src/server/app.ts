@@ -134,7 +134,7 @@ export function createApp(opts: AppOptions): express.Express & { locals: { state
   app.set('etag', false);
   let openapi: Record<string, unknown> | null = null;
 
-  app.use((req, res, next) => {
+  app.use((_req, res, next) => {
     state.inFlight++;
     let done = false;
     const finish = () => {
@@ -186,7 +186,7 @@ export function createApp(opts: AppOptions): express.Express & { locals: { state
   };
 
   /** Run `fn` under the request time limit; a client that goes away cancels its queued work. */
-  async function timed<T>(req: Request, res: Response, fn: (job: Job) => Promise<T>): Promise<T> {
+  async function timed<T>(_req: Request, res: Response, fn: (job: Job) => Promise<T>): Promise<T> {
     const job: Job = { cancelled: false };
     res.on('close', () => {
       if (!res.writableFinished) job.cancelled = true;

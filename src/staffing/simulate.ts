@@ -190,12 +190,12 @@ export function simulate(opts: SimulateOptions): SimulationResult {
     };
     const advance = (t: number) => {
       if (tPrev < dayEnd) {
-        const end = t < dayEnd ? t : dayEnd;
+        const end = Math.min(t, dayEnd);
         const dt = end - tPrev;
         if (dt > 0) {
           const k = base + Math.min(d - 1, Math.floor(tPrev / L));
           busy[k] += b * dt;
-          staffed[k] += (b > n ? b : n) * dt;
+          staffed[k] += Math.max(b, n) * dt;
         }
       }
       tPrev = t;
