@@ -7,6 +7,7 @@ import { before, after, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -91,6 +92,43 @@ it('error answers match the document: 400, 404, 422 with a listed code', async (
   const reversed = await call('/v1/forecast', 'post', '/v1/forecast', { start: '2003-10-28', end: '2003-10-27', count: 10 });
   assert.equal(reversed.status, 422);
   for (const r of [bad, unknown, reversed]) assert.ok(ERROR_CODES.includes((r.body as { error: { code: never } }).error.code));
+});
+
+/** A request fetch() will not send: `method` with a body (fetch refuses one on GET). */
+function rawRequest(method: string, url: string, body: string): Promise<{ status: number; json: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${server.url}${url}`, { method, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+it('GET and DELETE routes do not parse bodies: garbage or oversized JSON gets the documented answer', async () => {
+  const garbage = '{"count": tw';
+  const oversized = JSON.stringify({ pad: 'x'.repeat(400 * 1024) }); // over the default 256kb limit
+  for (const body of [garbage, oversized]) {
+    for (const [route, url, status] of [['/v1/models', '/v1/models', 200], ['/v1/models/{id}', '/v1/models/bank', 200], ['/v1/models/{id}', '/v1/models/nope', 404]] as const) {
+      const r = await rawRequest('GET', url, body);
+      assert.equal(r.status, status, `GET ${url} with a ${body.length}-byte body: ${JSON.stringify(r.json)}`);
+      const validate = validatorFor(route, 'get', r.status);
+      assert.ok(validate(r.json), `GET ${url}: ${ajv.errorsText(validate.errors)}`);
+    }
+    const job = await rawRequest('DELETE', '/v1/jobs/no-such-job', body);
+    assert.equal(job.status, 404, JSON.stringify(job.json));
+    assert.ok(validatorFor('/v1/jobs/{id}', 'delete', 404)(job.json));
+  }
+  // POST still parses: the same garbage is a documented 400, the oversized body a documented 413.
+  const bad = await rawRequest('POST', '/v1/scenarios', garbage);
+  assert.equal(bad.status, 400);
+  assert.ok(validatorFor('/v1/scenarios', 'post', 400)(bad.json));
+  const big = await rawRequest('POST', '/v1/scenarios', oversized);
+  assert.equal(big.status, 413);
+  assert.ok(validatorFor('/v1/scenarios', 'post', 413)(big.json));
 });
 
 it('the document is strict enough to fail: a wrong error code or a missing field does not validate', () => {

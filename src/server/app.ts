@@ -162,7 +162,9 @@ export function createApp(opts: AppOptions): express.Express & { locals: { state
   });
   app.use(webRoutes()); // the planner's page at / and the API docs at /docs (src/server/web)
 
-  // /v1: bearer token (when configured), then JSON bodies within the size limit.
+  // /v1: bearer token (when configured), then JSON bodies within the size limit — on POST only,
+  // the one method whose routes take a body: a GET or DELETE answers as documented whatever
+  // body it carries (the parser would otherwise refuse it with an undocumented 400 or 413).
   app.use('/v1', (req, res, next) => {
     if (token && !tokenMatches(req.get('authorization'), token)) {
       res.setHeader('WWW-Authenticate', 'Bearer');
@@ -171,7 +173,8 @@ export function createApp(opts: AppOptions): express.Express & { locals: { state
     }
     next();
   });
-  app.use('/v1', express.json({ limit: limits.bodyLimit }));
+  const json = express.json({ limit: limits.bodyLimit });
+  app.use('/v1', (req, res, next) => (req.method === 'POST' ? json(req, res, next) : next()));
   // Every request's work is bounded before any of it starts (src/server/limits.ts).
   app.use('/v1', workLimits(limits, (id) => (typeof id === 'string' ? models.get(id) : id === undefined && models.size === 1 ? [...models.values()][0] : undefined)));
 
