@@ -10,6 +10,7 @@ import {
   forecastRequestSchema,
   forecastResponseSchema,
   healthSchema,
+  jobResultSchema,
   modelListSchema,
   modelSummarySchema,
   observedSchema,
@@ -80,6 +81,7 @@ const RESPONSES: Named = {
   Health: healthSchema,
   Error: errorSchema,
   JobStatus: jobStatusSchema,
+  JobResult: jobResultSchema,
   ScenarioResult: scenarioResult,
   ForecastResult: forecastResponseSchema.shape.dates.element,
   DaySummary: scenarioResult.shape.summary,
@@ -176,7 +178,7 @@ export function openApiDocument(version: string, opts: OpenApiOptions = {}): Rec
         get: v1('getJobResult', 'the result of a completed batch: JSON { id, kind, model, seed, series, results: [{ series, version, result }] }, or one CSV table with a series column (Accept: text/csv); 409 while it runs', {
           parameters: [id('job id')],
           responses: {
-            200: { description: 'JSON or CSV', content: { ...json({ type: 'object' }), 'text/csv': { schema: { type: 'string' } } } },
+            200: { description: 'JSON or CSV', content: { ...json(ref('JobResult')), 'text/csv': { schema: { type: 'string' } } } },
             ...errors(401, 404, 409, 422),
           },
         }),

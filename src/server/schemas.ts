@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { isoDateSchema } from '../core/dates.js';
 import { whatIfCaseSchema, whatIfTransformSchema, FALLBACK_MODES, OUTPUT_KINDS } from '../scenarios/index.js';
 import { durationSeconds } from '../core/durations.js';
+import { JOB_KINDS } from '../jobs/index.js';
 
 export const isoDate = isoDateSchema;
 
@@ -251,3 +252,23 @@ export const modelSummarySchema = z
 
 export const modelListSchema = z
   .object({ models: z.array(z.object({ id: z.string(), zone: z.string(), intervalMinutes: z.number(), intervals: z.number().int(), K: z.number().int(), lastDate: z.string() })) });
+
+/**
+ * GET /v1/jobs/{id}/result as JSON: the batch and one result per series, whose body is what the
+ * route of its kind answers for that series (ScenariosResponse, ForecastResponse, WhatIfResponse,
+ * StaffingResponse; a train job's is the new model's fit summary).
+ */
+export const jobResultSchema = z.object({
+  id: z.string(),
+  kind: z.enum(JOB_KINDS),
+  model: z.string(),
+  seed: z.number().int(),
+  series: z.array(z.string()),
+  results: z.array(
+    z.object({
+      series: z.string(),
+      version: z.string().describe('the model version (weights sha256) the result came from; for train, the new model\'s'),
+      result: z.record(z.string(), z.unknown()),
+    }),
+  ),
+});
