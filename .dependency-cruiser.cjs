@@ -83,12 +83,12 @@ module.exports = {
     {
       name: 'apps-through-entries',
       comment:
-        'The apps reach the library through entries — src/index.ts (the public API), a package\'s index.ts (src/model, src/scenarios, src/train, src/prior, …), adapters/index.ts, and src/train/fit.ts (fitModel) — never through the internal files of the model, forecast and data layers.',
+        'The apps reach the library through entries — src/index.ts (the public API), a package\'s index.ts (src/model, src/scenarios, src/train, src/prior, …), adapters/index.ts, src/train/fit.ts (fitModel) and src/train/global.ts (fitGlobalModel) — never through the internal files of the model, forecast and data layers.',
       severity: 'error',
       from: { path: APPS },
       to: {
         path: `${MODEL}|^src/scenarios/|^adapters/`,
-        pathNot: ['^src/index\\.ts$', '^src/[^/]+/index\\.ts$', '^adapters/index\\.ts$', '^src/train/fit\\.ts$'],
+        pathNot: ['^src/index\\.ts$', '^src/[^/]+/index\\.ts$', '^adapters/index\\.ts$', '^src/train/fit\\.ts$', '^src/train/global\\.ts$'],
       },
     },
     {

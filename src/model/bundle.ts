@@ -58,6 +58,16 @@ export function checkManifestConsistency(m: Manifest, where: string): void {
     ['data.bounds.hi', m.data.bounds.hi.length],
   ];
   for (const [name, n] of lens) if (n !== d) throw modelError(`${where}: ${name} has ${n} entries but the model has d = ${d} intervals`);
+  if (m.shared) {
+    const K = Array.isArray((m.prior as { centers?: unknown }).centers) ? ((m.prior as { centers: unknown[] }).centers.length) : 0;
+    const sh = m.shared;
+    if (sh.series >= sh.seriesCount) throw modelError(`${where}: shared.series ${sh.series} is not below seriesCount ${sh.seriesCount}`);
+    if ((m.network.contextDim ?? 0) < sh.seriesCount) throw modelError(`${where}: the shared network's context (${m.network.contextDim ?? 0}) has no room for the ${sh.seriesCount}-series one-hot`);
+    if (sh.componentOffset + K > m.network.components) throw modelError(`${where}: components ${sh.componentOffset}…${sh.componentOffset + K - 1} are outside the shared network's ${m.network.components}`);
+    if (!/^\.\.\/\.\.\/weights-[0-9a-f]{16}\.bin$/.test(m.weights.file)) throw modelError(`${where}: a global model's series must name the shared weights as ../../weights-….bin (got ${m.weights.file})`);
+  } else if (!/^weights(-[0-9a-f]{16})?\.bin$/.test(m.weights.file)) {
+    throw modelError(`${where}: weights.file ${m.weights.file} is not a weights file of the bundle (weights-….bin)`);
+  }
   const centers = (m.prior as { centers?: unknown }).centers;
   if (Array.isArray(centers)) {
     centers.forEach((c, k) => {

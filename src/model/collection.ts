@@ -31,9 +31,17 @@ const seriesEntrySchema = z.object({
   lastDate: z.string(),
 });
 
+/** How a collection's series are modelled: one bundle each, or one shared (global) denoiser. */
+export const COLLECTION_KINDS = ['per-series', 'global'] as const;
+export type CollectionKind = (typeof COLLECTION_KINDS)[number];
+
 export const collectionIndexSchema = z.object({
   format: z.literal(COLLECTION_FORMAT),
   schemaVersion: z.literal(COLLECTION_SCHEMA_VERSION),
+  /** Absent in collections written before global models: per-series. */
+  kind: z.enum(COLLECTION_KINDS).optional(),
+  /** Global model: the shared weights file at the collection's top (every series manifest points to it). */
+  shared: z.object({ file: z.string().regex(/^weights-[0-9a-f]{16}\.bin$/), bytes: z.number().int().positive(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
   createdAt: z.string(),
   seriesCol: z.string().nullable(),
   series: z.array(seriesEntrySchema).min(1),
@@ -105,6 +113,20 @@ export function indexEntry(root: string, id: string): CollectionSeries {
   return { id, dir, sha256: m.weights.sha256, days: m.data.days, firstDate: m.data.firstDate, lastDate: m.data.lastDate };
 }
 
+/** A global model's shared weights file, as every series manifest in `root` names it (`../../weights-….bin`). */
+function sharedWeights(root: string, ids: string[]): NonNullable<CollectionIndex['shared']> {
+  let shared: NonNullable<CollectionIndex['shared']> | null = null;
+  for (const id of ids) {
+    const m = readManifest(path.join(root, 'series', seriesSlug(id)));
+    const file = /^\.\.\/\.\.\/(weights-[0-9a-f]{16}\.bin)$/.exec(m.weights.file)?.[1];
+    if (!file || !m.shared) throw modelError(`series "${id}" of the global model does not point to shared weights (weights.file ${m.weights.file}); retrain it`);
+    if (shared && shared.sha256 !== m.weights.sha256) throw modelError(`series "${id}" names other shared weights than the first series; retrain the global model`);
+    shared ??= { file, bytes: m.weights.bytes, sha256: m.weights.sha256 };
+  }
+  if (!shared || !fs.existsSync(path.join(root, shared.file))) throw modelError(`the global model's weights file ${shared?.file ?? '(none)'} is missing`);
+  return shared;
+}
+
 /**
  * Refuse a target that is not new, empty, or a collection (nothing is touched). Returns whether
  * it already exists.
@@ -129,14 +151,17 @@ export function stagingDir(target: string, tag: string): string {
  * Write `collection.json` for the series bundles in `staging/series/…` and swap staging into
  * `target` (the previous collection, if any, is removed after the swap).
  */
-export function commitCollection(staging: string, target: string, ids: string[], seriesCol: string | null): CollectionIndex {
+export function commitCollection(staging: string, target: string, ids: string[], seriesCol: string | null, kind: CollectionKind = 'per-series'): CollectionIndex {
   checkCollectionTarget(target);
+  const series = ids.map((id) => indexEntry(staging, id));
   const index: CollectionIndex = {
     format: COLLECTION_FORMAT,
     schemaVersion: COLLECTION_SCHEMA_VERSION,
+    kind,
+    ...(kind === 'global' && { shared: sharedWeights(staging, ids) }),
     createdAt: new Date().toISOString(),
     seriesCol,
-    series: ids.map((id) => indexEntry(staging, id)),
+    series,
   };
   const tmpFile = path.join(staging, `${COLLECTION_FILE}.tmp-${process.pid}`);
   fs.writeFileSync(tmpFile, JSON.stringify(index, null, 1) + '\n');
@@ -144,6 +169,7 @@ export function commitCollection(staging: string, target: string, ids: string[],
   // keep only the bundles this index names (a retried job may have left others)
   const keep = new Set(index.series.map((s) => path.basename(s.dir)));
   for (const e of fs.readdirSync(path.join(staging, 'series'))) if (!keep.has(e)) fs.rmSync(path.join(staging, 'series', e), { recursive: true, force: true });
+  for (const e of fs.readdirSync(staging)) if (/^weights-[0-9a-f]{16}\.bin$/.test(e) && e !== index.shared?.file) fs.rmSync(path.join(staging, e), { force: true });
   const t = path.resolve(target);
   fs.mkdirSync(path.dirname(t), { recursive: true });
   if (fs.existsSync(t)) {

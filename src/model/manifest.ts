@@ -117,6 +117,21 @@ export const manifestSchema = z.object({
       history: z.array(z.object({ date: z.string(), total: num, values: numArr.optional() })),
     })
     .optional(),
+  /**
+   * One series of a global model (src/model/global.ts). The network, process, preconditioner and
+   * weights file (`../../weights-….bin`, at the top of the collection) are shared by all series;
+   * the network's components are every series' components one after another (this series' start
+   * at `componentOffset`), and its context input starts with a one-hot of the series
+   * (`seriesCount` wide) followed by this model's own context u. Absent: an ordinary bundle.
+   */
+  shared: z
+    .object({
+      kind: z.literal('global'),
+      series: z.number().int().nonnegative(),
+      seriesCount: z.number().int().min(2),
+      componentOffset: z.number().int().nonnegative(),
+    })
+    .optional(),
   training: z.object({
     steps: z.number().int(),
     requestedSteps: z.number().int(),

@@ -3,7 +3,7 @@
  * Preconditioner (skip, clipping bounds), the mixture prior, the value transform and the
  * manifest. Sampling goes through the one diffusion code path.
  */
-import { Denoiser } from '../nn/denoiser.js';
+import type { Denoiser } from '../nn/denoiser.js';
 import { makeProcess, parseSampler, Preconditioner, sample as diffusionSample, type Process } from '../diffusion/index.js';
 import { fromModelSpace, toModelSpace, type TransformParams } from '../transform/index.js';
 import { parsePrior, type MixturePrior } from '../prior/index.js';
@@ -67,7 +67,9 @@ export class MixcastModel {
     if (centers.length !== n || centers.some((c) => c.length !== this.d)) {
       throw optionError(`centers must have one row of ${this.d} values per sample (${n} samples)`, { field: 'centers' });
     }
-    const contextDim = this.manifest.network.contextDim ?? 0;
+    // A series of a global model: the network's input starts with the series' one-hot.
+    const shared = this.manifest.shared;
+    const contextDim = (this.manifest.network.contextDim ?? 0) - (shared?.seriesCount ?? 0);
     // A context-aware model asked without context: ũ = 0, i.e. the recent level as the calendar
     // expects and covariates at their training mean — with the component centers, the calendar-only prior.
     if (contextDim > 0 && !o.context) o = { ...o, context: Array.from({ length: n }, () => new Array<number>(contextDim).fill(0)) };
@@ -75,10 +77,11 @@ export class MixcastModel {
       throw optionError(`context must have one row of ${contextDim} values per sample (${n} samples)`, { field: 'context' });
     }
     const sampler = parseSampler(o.sampler ?? this.manifest.sampling.sampler, this.process);
+    const net = shared ? sharedNetInputs(shared, o.components, contextDim > 0 ? o.context! : null) : { components: o.components, context: contextDim > 0 ? o.context! : null };
     const z = diffusionSample(this.net, this.preconditioner, {
-      components: o.components,
+      components: net.components,
       centers,
-      context: contextDim > 0 ? o.context : null,
+      context: net.context,
       scale: this.prior.scale,
       sampler,
       seed: o.seed,
@@ -99,6 +102,23 @@ export class MixcastModel {
   dispose(): void {
     this.net.dispose();
   }
+}
+
+/**
+ * The shared network's inputs for a series of a global model: its components shifted to the
+ * series' place among all components, and the context prefixed with the series' one-hot.
+ */
+export function sharedNetInputs(
+  shared: NonNullable<Manifest['shared']>,
+  components: readonly number[],
+  context: readonly (readonly number[])[] | null,
+): { components: number[]; context: number[][] } {
+  const onehot = new Array<number>(shared.seriesCount).fill(0);
+  onehot[shared.series] = 1;
+  return {
+    components: components.map((k) => k + shared.componentOffset),
+    context: components.map((_, i) => (context ? [...onehot, ...context[i]] : onehot.slice())),
+  };
 }
 
 /**
