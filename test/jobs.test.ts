@@ -93,7 +93,7 @@ test('per-series training as a batch: one bundle per sensor in one collection wi
     kind: 'train',
     model: 'ped',
     seed: 1,
-    train: { input: FIXTURE, seriesCol: 'sensor', tz: 'Australia/Melbourne', hemisphere: 'south', steps: 30, hidden: 32, blocks: 1, batch: 64 },
+    train: { input: FIXTURE, seriesCol: 'sensor', tz: 'Australia/Melbourne', hemisphere: 'south', steps: 30, hidden: 32, blocks: 1, batch: 64, perSeries: true },
   });
   const sub = await embedded.submit(train);
   const r = await done(embedded, sub.id);
@@ -141,6 +141,27 @@ test('a flow over the 4 sensors on BullMQ gives the embedded result for the same
   const other = await bull.submit(req({ seed: 8 }));
   assert.notEqual(other.id, b.id);
   assert.deepEqual((await done(bull, other.id)).seed, 8);
+});
+
+test('a global model trained by a BullMQ worker (one unit); its what-if flow over the 4 sensors equals the embedded run', async () => {
+  const train = batchRequestSchema.parse({
+    kind: 'train',
+    model: 'ped-global',
+    seed: 1,
+    train: { input: FIXTURE, seriesCol: 'sensor', tz: 'Australia/Melbourne', hemisphere: 'south', steps: 30, hidden: 32, blocks: 1, batch: 64 },
+  });
+  const sub = await bull.submit(train);
+  assert.equal(sub.status.progress.total, 1, 'one unit trains every series');
+  const t = await done(bull, sub.id);
+  assert.deepEqual(t.series, SERIES);
+  const c = readCollection(path.join(root, 'ped-global'));
+  assert.equal(c.index.kind, 'global');
+  assert.ok(t.results.every((x) => x.version === c.index.shared!.sha256));
+  const r = req({ model: 'ped-global', seed: 11 });
+  const rb = await done(bull, (await bull.submit(r)).id);
+  const ra = await done(embedded, (await embedded.submit(r)).id);
+  assert.deepEqual(rb, ra);
+  assert.deepEqual(rb.series, SERIES);
 });
 
 test('cancel: a queued batch is cancelled, its waiting units removed, and it has no result', async () => {

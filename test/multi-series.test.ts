@@ -35,20 +35,62 @@ test('unique_id, ds, y: every series read, each as --series reads it', () => {
   assert.throws(() => ingestRowsMany(rows, { only: ['c'] }), /series 'c' not found/);
 });
 
-test('train: several series without --per-series is refused with the way out; --per-series writes a collection', () => {
+test('train: several series without --per-series train one global model; --per-series writes one model per series', () => {
   const common = ['--input', FIXTURE, '--series-col', 'sensor', '--tz', 'Australia/Melbourne', '--hemisphere', 'south', '--steps', '20', '--hidden', '32', '--blocks', '1', '--batch', '64', '--seed', '3'];
-  const refused = cli('train', ...common, '--out', path.join(tmp, 'one'));
-  assert.equal(refused.status, 2, refused.stderr);
-  assert.match(refused.stderr, /holds 2 series/);
-  assert.match(refused.stderr, /--per-series/);
-  assert.ok(!fs.existsSync(path.join(tmp, 'one')));
+  const g = cli('train', ...common, '--out', path.join(tmp, 'glob'));
+  assert.equal(g.status, 0, g.stderr);
+  assert.match(g.stderr, /training one global model for 2 series/);
+  const gs = JSON.parse(g.stdout) as { model: string; series: { series: string; version: string }[] };
+  assert.equal(gs.model, 'global');
+  const gc = readCollection(path.join(tmp, 'glob'));
+  assert.equal(gc.index.kind, 'global');
+  assert.deepEqual(gc.index.series.map((s) => s.id), SENSORS);
+  assert.ok(fs.existsSync(path.join(gc.dir, gc.index.shared!.file)));
+  for (const [i, s] of gc.index.series.entries()) {
+    const m = JSON.parse(fs.readFileSync(path.join(gc.dir, s.dir, 'manifest.json'), 'utf8'));
+    assert.equal(m.data.series, s.id);
+    assert.equal(m.shared.series, i);
+    assert.equal(m.weights.file, `../../${gc.index.shared!.file}`);
+  }
   const r = cli('train', ...common, '--per-series', '--threads', '2', '--out', path.join(tmp, 'ped'));
   assert.equal(r.status, 0, r.stderr);
-  const summary = JSON.parse(r.stdout) as { series: { series: string; steps: number; version: string }[] };
+  const summary = JSON.parse(r.stdout) as { model: string; series: { series: string; steps: number; version: string }[] };
+  assert.equal(summary.model, 'per-series');
   assert.deepEqual(summary.series.map((s) => s.series), SENSORS);
   const c = readCollection(path.join(tmp, 'ped'));
+  assert.equal(c.index.kind, 'per-series');
   assert.deepEqual(c.index.series.map((s) => [s.id, s.sha256]), summary.series.map((s) => [s.series, s.version]));
   assert.ok(summary.series.every((s) => s.steps === 20));
+});
+
+test('generate/forecast/whatif/staff plan on the global model name the series: one, several or all; a series dir is an ordinary bundle with the same numbers', () => {
+  const glob = path.join(tmp, 'glob');
+  const base = ['--start', '2017-01-02', '--count', '40', '--seed', '5'];
+  const missing = cli('forecast', '--model', glob, ...base);
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /--series is required: .* global model of 2 series \("Birrarung Marr", "Southern Cross Station"\)/);
+  const one = cli('forecast', '--model', glob, '--series', 'Southern Cross Station', ...base, '--format', 'json');
+  assert.equal(one.status, 0, one.stderr);
+  const c = readCollection(glob);
+  const bundle = cli('forecast', '--model', path.join(glob, c.index.series[1].dir), ...base, '--format', 'json');
+  assert.equal(bundle.status, 0, bundle.stderr);
+  assert.deepEqual(JSON.parse(one.stdout), JSON.parse(bundle.stdout));
+  assert.equal(JSON.parse(one.stdout).series, 'Southern Cross Station');
+  const all = cli('whatif', '--model', glob, '--series', 'all', '--cases', 'fixtures/whatif-cases.json', ...base);
+  assert.equal(all.status, 0, all.stderr);
+  const lines = all.stdout.trim().split('\n');
+  assert.equal(lines[0].split(',')[0], 'series');
+  assert.deepEqual([...new Set(lines.slice(1).map((l) => l.split(',')[0]))], SENSORS);
+  const both = cli('generate', '--model', glob, '--series', 'Birrarung Marr', '--series', 'Southern Cross Station', ...base, '--format', 'json');
+  assert.equal(both.status, 0, both.stderr);
+  const j = JSON.parse(both.stdout) as { series: string[]; results: { series: string; result: { series: string } }[] };
+  assert.deepEqual(j.series, SENSORS);
+  assert.deepEqual(j.results.map((x) => x.result.series), SENSORS);
+  const staff = cli('staff', 'plan', '--model', glob, '--series', 'Birrarung Marr', '--date', '2017-01-02', '--count', '40', '--seed', '1', '--aht', '60s', '--target', '0.8', '--within', '20s', '--format', 'json');
+  assert.equal(staff.status, 0, staff.stderr);
+  const unknown = cli('generate', '--model', glob, '--series', 'Nowhere', ...base);
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /unknown series "Nowhere"/);
 });
 
 test('train --per-series passes --holidays and --covariates/--events to every series', () => {
@@ -105,6 +147,54 @@ test('/v1/jobs on the embedded engine: 202, progress, CSV result, idempotent res
     const invalid = await fetch(`${srv.url}/v1/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'whatif', model: 'ped', start: '2017-01-02', count: 5 }) });
     assert.equal(invalid.status, 400);
     assert.match(((await invalid.json()) as { error: { message: string } }).error.message, /cases/);
+  } finally {
+    await srv.close();
+  }
+});
+
+test('HTTP on models of several series: GET /v1/models lists them with their series; the scenario routes take one series; a train job (global by default) shows up in the list', async () => {
+  fs.copyFileSync(FIXTURE, path.join(tmp, 'ped-data.csv'));
+  const srv = await startServer({ models: tmp, port: 0, workers: 0, backend: 'wasm', redis: null, jobThreads: 0 });
+  const post = (route: string, body: unknown) => fetch(`${srv.url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  try {
+    const list = (await (await fetch(`${srv.url}/v1/models`)).json()) as { collections: { id: string; kind: string; series: { id: string; version: string }[] }[] };
+    const glob = list.collections.find((c) => c.id === 'glob')!;
+    assert.equal(glob.kind, 'global');
+    assert.deepEqual(glob.series.map((s) => s.id), SENSORS);
+    assert.equal(list.collections.find((c) => c.id === 'ped')!.kind, 'per-series');
+    // one series per request, the same numbers as the CLI
+    const body = { model: 'glob', series: 'Southern Cross Station', start: '2017-01-02', count: 40, seed: 5, quantiles: [0.1, 0.5, 0.9] };
+    const fc = await post('/v1/forecast', body);
+    assert.equal(fc.status, 200);
+    const got = (await fc.json()) as { model: string; series: string; dates: unknown[] };
+    assert.equal(got.model, 'glob');
+    assert.equal(got.series, 'Southern Cross Station');
+    const viaCli = cli('forecast', '--model', path.join(tmp, 'glob'), '--series', 'Southern Cross Station', '--start', '2017-01-02', '--count', '40', '--seed', '5', '--format', 'json');
+    assert.deepEqual(got.dates, JSON.parse(viaCli.stdout).dates);
+    const noSeries = await post('/v1/forecast', { ...body, series: undefined });
+    assert.equal(noSeries.status, 400);
+    assert.match(((await noSeries.json()) as { error: { message: string } }).error.message, /series is required: model "glob" holds 2 series/);
+    assert.equal((await post('/v1/whatif', { ...body, series: 'Nowhere', cases: [{ name: 'up', transforms: [{ type: 'scale', factor: 1.1 }] }] })).status, 404);
+    const summary = (await (await fetch(`${srv.url}/v1/models/glob/series/${encodeURIComponent('Birrarung Marr')}`)).json()) as { id: string; series: string };
+    assert.deepEqual([summary.id, summary.series], ['glob', 'Birrarung Marr']);
+    // a train job over HTTP: the input lies in the models folder; several series → one global model
+    const outside = await post('/v1/jobs', { kind: 'train', model: 'glob2', train: { input: path.resolve(FIXTURE), seriesCol: 'sensor' } });
+    assert.equal(outside.status, 400);
+    const train = await post('/v1/jobs', { kind: 'train', model: 'glob2', seed: 4, train: { input: 'ped-data.csv', seriesCol: 'sensor', tz: 'Australia/Melbourne', hemisphere: 'south', steps: 5, hidden: 16, blocks: 1, batch: 32 } });
+    assert.equal(train.status, 202);
+    const { id } = (await train.json()) as { id: string };
+    let state = '';
+    for (let i = 0; i < 600 && state !== 'completed' && state !== 'failed'; i++) {
+      state = ((await (await fetch(`${srv.url}/v1/jobs/${id}`)).json()) as { state: string }).state;
+      if (state !== 'completed') await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(state, 'completed');
+    const after = (await (await fetch(`${srv.url}/v1/models`)).json()) as { collections: { id: string; kind: string; series: { id: string }[] }[] };
+    const g2 = after.collections.find((c) => c.id === 'glob2');
+    assert.equal(g2?.kind, 'global');
+    assert.deepEqual(g2?.series.map((s) => s.id), SENSORS);
+    const batch = await post('/v1/jobs', { kind: 'forecast', model: 'glob2', series: 'all', start: '2017-01-02', count: 20, seed: 1 });
+    assert.equal(batch.status, 202);
   } finally {
     await srv.close();
   }

@@ -1,9 +1,8 @@
 /** `mixcast forecast`: per-interval mean and quantiles per date, optionally updated on observed slots. */
 import type { Command } from 'commander';
 import { DEFAULT_FORECAST_COUNT, forecast, forecastTable, readObservedFile } from '../scenarios/index.js';
-import { toCsv } from '../core/csv.js';
 import { action, log } from './common.js';
-import { addOutputOptions, addScenarioOptions, parseQuantiles, scenarioOptionsFrom, withModel, writeOutput } from './scenario-options.js';
+import { addOutputOptions, addScenarioOptions, parseQuantiles, scenarioOptionsFrom, withModel } from './scenario-options.js';
 
 export function register(program: Command): void {
   const cmd = program
@@ -26,7 +25,7 @@ export function register(program: Command): void {
         const r = await forecast({ model, ...(await scenarioOptionsFrom(opts, model)), quantiles, observed });
         for (const d of r.dates) log(`${d.date} ${d.weekday}: total mean ${d.summary.total.mean.toFixed(1)}, peak mean ${d.summary.peak.mean.toFixed(1)}${d.fallback ? ' (fallback mixture)' : ''}`);
         const t = forecastTable(r);
-        writeOutput(opts.format === 'json' ? JSON.stringify(r) + '\n' : toCsv(t.header, t.rows), opts);
+        return { header: t.header, rows: t.rows, json: r };
       }),
     ),
   );

@@ -3,9 +3,8 @@
  * options are defined without loading the library; the action imports it (and tfjs) when it runs.
  */
 import type { Command } from 'commander';
-import { toCsv } from '../core/csv.js';
 import { action, log } from './common.js';
-import { addOutputOptions, addScenarioOptions, scenarioOptionsFrom, withModel, writeOutput } from './scenario-options.js';
+import { addOutputOptions, addScenarioOptions, scenarioOptionsFrom, withModel } from './scenario-options.js';
 
 export function register(program: Command): void {
   const cmd = program.command('generate').description('generate scenarios (whole days) for each date in a range');
@@ -23,7 +22,7 @@ export function register(program: Command): void {
           log(`${d.date} ${d.weekday}: key ${d.key ?? '(unseen — fallback mixture)'}, total mean ${d.summary.total.mean.toFixed(1)} [${d.summary.total.quantiles['0.05']} … ${d.summary.total.quantiles['0.95']}]`);
         }
         log(`${r.count} scenarios × ${r.dates.length} dates in ${((Date.now() - t0) / 1000).toFixed(1)} s (${r.sampler}, seed ${r.seed})`);
-        writeOutput(opts.format === 'json' ? JSON.stringify(r) + '\n' : toCsv(SCENARIO_HEADER, scenarioRows(r)), opts);
+        return { header: SCENARIO_HEADER, rows: scenarioRows(r), json: r };
       }),
     ),
   );

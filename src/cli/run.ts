@@ -37,7 +37,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     description: 'rolling-origin backtest: train before each cutoff, score the next days against baselines; writes results.json, report.md and charts',
     load: () => import('./evaluate.js'),
   },
-  { name: 'train', term: 'train [options]', description: 'train a mixture-prior diffusion model on a series and save the model bundle', load: () => import('./train.js') },
+  {
+    name: 'train',
+    term: 'train [options]',
+    description: 'train a mixture-prior diffusion model on a series and save the model bundle (several series: one global model, or --per-series)',
+    load: () => import('./train.js'),
+  },
   { name: 'sample', term: 'sample [options]', description: 'draw raw samples (whole days) from a model, in original units', load: () => import('./sample.js') },
   { name: 'generate', term: 'generate [options]', description: 'generate scenarios (whole days) for each date in a range', load: () => import('./generate.js') },
   {

@@ -16,7 +16,8 @@ import { int } from './options.js';
 /** --start --end --count --seed --sampler --fallback, shared by generate / forecast / whatif. */
 export function addScenarioOptions(cmd: Command, defaults: { count?: number } = {}): Command {
   cmd
-    .requiredOption('--model <dir>', 'model bundle directory')
+    .requiredOption('--model <dir>', 'model bundle directory, or a model of several series (global or per-series)')
+    .option('--series <name>', 'the series, for a model of several series (repeat for several, or all)', (v: string, prev: string[] = []) => [...prev, v])
     .requiredOption('--start <date>', 'first date, YYYY-MM-DD')
     .option('--end <date>', 'last date, inclusive (default: --start)');
   if (defaults.count === undefined) cmd.requiredOption('--count <n>', 'scenarios per date', int('--count'));
@@ -54,17 +55,56 @@ export async function scenarioOptionsFrom(opts: Record<string, unknown>, model?:
   };
 }
 
-/** Initialise the backend, load `--model`, run `fn`, always dispose the model; errors name flags. */
-export async function withModel(opts: Record<string, unknown>, fn: (model: MixcastModel) => void | Promise<void>): Promise<void> {
+/** A command's output for one series: its CSV table and its JSON result (written by `withModel`). */
+export interface SeriesOutput {
+  header: readonly string[];
+  rows: Iterable<(string | number)[]>;
+  json: unknown;
+}
+
+/** `--series` as the library takes it: absent, 'all', one name or a list. */
+export function seriesFrom(opts: Record<string, unknown>): 'all' | string | string[] | undefined {
+  const list = opts.series as string[] | undefined;
+  if (!list?.length) return undefined;
+  if (list.includes('all')) return 'all';
+  return list.length === 1 ? list[0] : list;
+}
+
+/**
+ * Initialise the backend, load `--model` (for a model of several series, the ones `--series`
+ * names), run `fn` on each series' model, always dispose; errors name flags. When `fn` returns
+ * its output, it is written once: CSV rows of every series in one table (the series column tells
+ * them apart), JSON the result (one series) or `{ series, results: [{ series, result }] }`.
+ */
+export async function withModel(opts: Record<string, unknown>, fn: (model: MixcastModel) => Promise<SeriesOutput> | Promise<void>): Promise<void> {
   await setupBackend(opts);
-  const { loadModel } = await import('../model/index.js');
-  const model = loadModel(String(opts.model));
+  const { loadSeriesModels } = await import('../model/index.js');
+  let loaded: Awaited<ReturnType<typeof loadSeriesModels>>;
   try {
-    await fn(model);
+    loaded = loadSeriesModels(String(opts.model), seriesFrom(opts));
+  } catch (e) {
+    throw withFlagNames(e);
+  }
+  try {
+    const outs: { series: string | null; out: SeriesOutput }[] = [];
+    for (const { series, model } of loaded.models) {
+      if (loaded.models.length > 1) log(`series ${series}`);
+      const out = await fn(model);
+      if (out) outs.push({ series, out });
+      else if (loaded.models.length > 1) throw optionError('this command takes one series: name it with --series');
+    }
+    if (!outs.length) return;
+    if (opts.format === 'json') {
+      const json = outs.length === 1 ? outs[0].out.json : { series: outs.map((o) => o.series), results: outs.map((o) => ({ series: o.series, result: o.out.json })) };
+      writeOutput(JSON.stringify(json) + '\n', opts);
+    } else {
+      const { toCsv } = await import('../core/csv.js');
+      writeOutput(toCsv(outs[0].out.header, (function* () { for (const o of outs) yield* o.out.rows; })()), opts);
+    }
   } catch (e) {
     throw withFlagNames(e);
   } finally {
-    model.dispose();
+    loaded.dispose();
   }
 }
 

@@ -18,7 +18,7 @@ import {
   type ScenarioStaffingResult, type SimulationResult, type Spread,
 } from '../staffing/index.js';
 import { action, emit, setupBackend } from './common.js';
-import { loadModel } from '../model/index.js';
+import { loadSeriesModels } from '../model/index.js';
 import { originFieldsFrom } from './context.js';
 import { withFlagNames } from './flags.js';
 
@@ -220,6 +220,8 @@ function registerSimulate(staff: Command): void {
 /** What `staff plan` asks of a scenario generator. */
 export interface ScenarioRequest {
   model: string;
+  /** The series, for a model of several series (global or per-series). */
+  series?: string;
   date: string;
   count: number;
   seed: number;
@@ -263,7 +265,8 @@ export function addPlanCommand(staff: Command, source: ScenarioSource): Command 
   return staff
     .command('plan')
     .description('staff a date from a model\'s scenarios: mean-forecast, coverage and newsvendor plans')
-    .requiredOption('--model <dir>', 'model bundle directory')
+    .requiredOption('--model <dir>', 'model bundle directory, or a model of several series (with --series)')
+    .option('--series <name>', 'the series (queue) to staff, for a model of several series')
     .requiredOption('--date <YYYY-MM-DD>', 'date to staff')
     .option('--count <n>', 'number of scenarios', '500')
     .requiredOption('--seed <n>', 'random seed')
@@ -302,7 +305,7 @@ export function addPlanCommand(staff: Command, source: ScenarioSource): Command 
         };
         const given = opts.interval === undefined ? undefined : intervalDur(opts.interval);
         const day = await source({
-          model: String(opts.model), date, count, seed: num('--seed', opts.seed), backend: opts.backend as string | undefined,
+          model: String(opts.model), ...(opts.series !== undefined && { series: String(opts.series) }), date, count, seed: num('--seed', opts.seed), backend: opts.backend as string | undefined,
           originOptions: { history: opts.history, origin: opts.origin, futureCovariates: opts.futureCovariates },
         });
         const intervalSeconds = given ?? day.intervalSeconds;
@@ -331,7 +334,13 @@ export function addPlanCommand(staff: Command, source: ScenarioSource): Command 
 /** The real scenario source: load the bundle, count scenarios of the date through the runner (src/staffing/from-model.ts). */
 export const modelScenarioSource: ScenarioSource = async (req) => {
   await setupBackend({ backend: req.backend });
-  const model = loadModel(req.model);
+  let loaded: ReturnType<typeof loadSeriesModels>;
+  try {
+    loaded = loadSeriesModels(req.model, req.series);
+  } catch (e) {
+    throw withFlagNames(e);
+  }
+  const { model } = loaded.models[0];
   try {
     const origin = req.originOptions ? await originFieldsFrom(req.originOptions, model.manifest) : {};
     const r = await staffingScenarios({ model, dates: [req.date], count: req.count, seed: req.seed, ...origin }).catch((e) => {
@@ -339,7 +348,7 @@ export const modelScenarioSource: ScenarioSource = async (req) => {
     });
     return { values: r.dates[0].values, intervalSeconds: r.intervalMinutes * 60, intervalStarts: r.labels };
   } finally {
-    model.dispose();
+    loaded.dispose();
   }
 };
 

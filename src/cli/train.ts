@@ -9,7 +9,7 @@ import { action, addBackendOption, log, setupBackend } from './common.js';
 import { calendarOptionsFrom, ingestOptionsFrom, int } from './options.js';
 import { progressReporter } from './progress.js';
 import { trainingCovariates } from './context.js';
-import { perSeriesHint, trainPerSeries } from './train-series.js';
+import { perSeriesHint, severalSeries, trainGlobal, trainPerSeries } from './train-series.js';
 import { addTrainingInputs, checkWritableOut, fitOptionsFrom } from './train-options.js';
 
 /** Training that diverges (non-finite loss) is caused by the options: report it as one, naming --lr. */
@@ -23,15 +23,17 @@ function divergence(e: unknown, lr: number): never {
 export function register(program: Command): void {
   const cmd = program
     .command('train')
-    .description('train a mixture-prior diffusion model on a series and save the model bundle')
+    .description('train a mixture-prior diffusion model on a series and save the model bundle (several series: one global model, or --per-series)')
     .requiredOption('--out <dir>', 'model bundle directory to write')
-    .option('--per-series', 'one model per series of the file, in --out with an index')
+    .option('--per-series', 'one model per series of the file, in --out with an index (default for a file with several series: one global model shared by them)')
     .option('--threads <n>', '--per-series: series trained at once', int('--threads', 1, 1024));
   addTrainingInputs(cmd);
   addBackendOption(cmd);
   cmd.action(
     action(async (opts: Record<string, unknown>) => {
       if (opts.perSeries) return trainPerSeries(opts, fitOptionsFrom(opts));
+      // several series in the file and none chosen: one global model for all of them
+      if (severalSeries(opts)) return trainGlobal(opts, fitOptionsFrom(opts));
       // Refuse a folder we may not replace before any work, and hold the writer lock throughout.
       const out = String(opts.out);
       checkWritableOut(out);

@@ -1,9 +1,8 @@
 /** `mixcast whatif`: a batch of named what-if cases on common base scenarios → one table. */
 import type { Command } from 'commander';
 import { whatIfBatch, whatIfTable, BASELINE } from '../scenarios/index.js';
-import { toCsv } from '../core/csv.js';
 import { action, log } from './common.js';
-import { addOutputOptions, addScenarioOptions, parseQuantiles, readCasesFile, scenarioOptionsFrom, withModel, writeOutput } from './scenario-options.js';
+import { addOutputOptions, addScenarioOptions, parseQuantiles, readCasesFile, scenarioOptionsFrom, withModel } from './scenario-options.js';
 
 export function register(program: Command): void {
   const cmd = program
@@ -21,7 +20,7 @@ export function register(program: Command): void {
         const r = await whatIfBatch({ model, cases, ...(await scenarioOptionsFrom(opts, model)), quantiles: parseQuantiles(String(opts.quantiles)) });
         log(`${r.cases.length} cases (${r.cases.join(', ')}) × ${r.dates.length} dates on ${r.count} common scenarios per date`);
         const t = whatIfTable(r);
-        writeOutput(opts.format === 'json' ? JSON.stringify(r) + '\n' : toCsv(t.header, t.rows), opts);
+        return { header: t.header, rows: t.rows, json: r };
       });
     }),
   );

@@ -38,11 +38,13 @@ function mergeWhatIf(parts: WhatIfResult[]): WhatIfResult {
 }
 
 /** The batch result from every unit's output (any order); for train, commits the collection. */
-export function assembleBatch(plan: Pick<BatchPlan, 'id' | 'kind' | 'model' | 'series' | 'request' | 'staging' | 'seriesCol'>, units: UnitResult[], root: string): BatchResult {
+export function assembleBatch(plan: Pick<BatchPlan, 'id' | 'kind' | 'model' | 'series' | 'request' | 'staging' | 'seriesCol' | 'global'>, units: UnitResult[], root: string): BatchResult {
   const sorted = [...units].sort((a, b) => a.index - b.index);
   if (plan.kind === 'train') {
-    const index = commitCollection(path.join(path.resolve(root), plan.staging!), path.join(path.resolve(root), plan.model), plan.series, plan.seriesCol ?? null);
-    const results = plan.series.map((s) => ({ series: s, version: index.series.find((e) => e.id === s)!.sha256, result: sorted.find((u) => u.series === s)!.result }));
+    const index = commitCollection(path.join(path.resolve(root), plan.staging!), path.join(path.resolve(root), plan.model), plan.series, plan.seriesCol ?? null, plan.global ? 'global' : 'per-series');
+    // a global model's one unit reports every series
+    const resultOf = (s: string) => (plan.global ? (sorted[0].result as { perSeries: Record<string, unknown> }).perSeries[s] : sorted.find((u) => u.series === s)!.result);
+    const results = plan.series.map((s) => ({ series: s, version: index.series.find((e) => e.id === s)!.sha256, result: resultOf(s) }));
     return { id: plan.id, kind: plan.kind, model: plan.model, seed: plan.request.seed, series: plan.series, results };
   }
   const results: SeriesResult[] = plan.series.map((s) => {

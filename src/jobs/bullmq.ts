@@ -32,7 +32,7 @@ export interface RedisOptions {
 const connection = (url: string) => ({ url, maxRetriesPerRequest: null });
 const cancelKey = (prefix: string, id: string) => `${prefix}:mixcast-cancel:${id}`;
 
-type ParentData = Pick<BatchPlan, 'id' | 'kind' | 'model' | 'series' | 'request' | 'staging' | 'seriesCol' | 'createdAt'> & { total: number };
+type ParentData = Pick<BatchPlan, 'id' | 'kind' | 'model' | 'series' | 'request' | 'staging' | 'seriesCol' | 'global' | 'createdAt'> & { total: number };
 
 function mapState(s: string, cancelled: boolean): JobState {
   if (cancelled && s !== 'completed') return 'cancelled';

@@ -30,6 +30,8 @@ export interface UnitSpec {
   version: string;
   /** whatif: indices into request.cases run by this unit. */
   cases?: number[];
+  /** train of a global model: every series, trained together by this one unit into `bundle` (the staging folder). */
+  global?: string[];
   request: BatchRequest;
 }
 
@@ -42,6 +44,8 @@ export interface BatchPlan {
   /** train: the staging folder (relative to the models folder) and the series column. */
   staging?: string;
   seriesCol?: string | null;
+  /** train: one global model (one unit) rather than one model per series. */
+  global?: boolean;
   units: UnitSpec[];
   request: BatchRequest;
   createdAt: string;
@@ -151,6 +155,10 @@ function planTrain(req: BatchRequest, ctx: PlanContext, root: string, dir: strin
   const request: BatchRequest = { ...req, train: { ...t, input: path.relative(root, input), seriesCol, ...(holidays && { holidays: holidays.value }), ...(events && { events: events.value }) } };
   const id = 'b' + sha(stableJson({ request, fileHash, extraHashes })).slice(0, 32);
   const staging = path.relative(root, stagingDir(dir, id));
+  if (!t.perSeries && want.length > 1) {
+    const unit: UnitSpec = { index: 0, kind: req.kind, series: want.join(', '), bundle: staging, version: '', global: want, request };
+    return { id, kind: 'train', model: req.model, series: want, versions: {}, staging, seriesCol, global: true, units: [unit], request, createdAt };
+  }
   const units = want.map((series, index) => ({ index, kind: req.kind, series, bundle: path.join(staging, 'series', seriesSlug(series)), version: '', request }));
   return { id, kind: 'train', model: req.model, series: want, versions: {}, staging, seriesCol, units, request, createdAt };
 }

@@ -46,6 +46,7 @@ export const trainFieldsSchema = z
     events: z.string().min(1).optional().describe('CSV of date,name on the shared storage: each name becomes a 0/1 covariate event:NAME'),
     weekend: z.array(z.number().int().min(1).max(7)).optional().describe('weekend days (1 = Mon … 7 = Sun)'),
     minDays: z.number().int().min(1).optional(),
+    perSeries: z.boolean().default(false).describe('one model per series (a per-series collection); default: one global model shared by the series (when there are several)'),
     fit: z.record(z.string(), z.unknown()).optional().describe('any other fitModel options (family, lr, skip, …), checked by the library'),
     prior: z.string().min(1).optional(),
     steps: z.number().int().min(1).max(1_000_000).optional(),

@@ -7,11 +7,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { MixcastError } from '../core/errors.js';
-import { ingest, trainingCovariates } from '../../adapters/index.js';
+import { ingest, ingestMany, trainingCovariates } from '../../adapters/index.js';
 import { defaultCalendarOptions } from '../calendar/index.js';
 import { fitModel, type FitOptions } from '../train/fit.js';
-import { loadModel, readManifest, saveModel } from '../model/index.js';
-import type { MixcastModel } from '../model/index.js';
+import { loadGlobalModel, loadModel, readManifest, saveModel, writeGlobalModel } from '../model/index.js';
+import type { GlobalModel, MixcastModel } from '../model/index.js';
+import { fitGlobalModel } from '../train/global.js';
 import { runScenarios, DEFAULT_FORECAST_COUNT } from '../scenarios/index.js';
 import { staffFromModel } from '../staffing/index.js';
 import type { UnitSpec } from './plan.js';
@@ -24,30 +25,52 @@ export interface UnitResult {
   result: unknown;
 }
 
-/** Loaded models by bundle folder and version; the oldest is disposed past `size`. */
+/**
+ * Loaded models by bundle folder and version; the oldest is disposed past `size`. The series of
+ * a global model share one entry (one network in memory for all of them).
+ */
 export class ModelCache {
-  private readonly models = new Map<string, MixcastModel>();
+  private readonly models = new Map<string, MixcastModel | GlobalModel>();
   constructor(private readonly size = 8) {}
 
-  get(dir: string, version: string): MixcastModel {
-    const key = `${dir}@${version}`;
+  private touch(key: string): MixcastModel | GlobalModel | undefined {
     const hit = this.models.get(key);
     if (hit) {
       this.models.delete(key);
       this.models.set(key, hit);
-      return hit;
     }
-    const now = readManifest(dir).weights.sha256;
-    if (now !== version) {
-      throw new MixcastError('UNPROCESSABLE', `the model at ${dir} changed since the batch was planned (weights ${now.slice(0, 12)}…, planned ${version.slice(0, 12)}…); submit the batch again`);
-    }
-    const m = loadModel(dir);
+    return hit;
+  }
+
+  private put(key: string, m: MixcastModel | GlobalModel): void {
     this.models.set(key, m);
     while (this.models.size > this.size) {
-      const [k, old] = this.models.entries().next().value as [string, MixcastModel];
+      const [k, old] = this.models.entries().next().value as [string, MixcastModel | GlobalModel];
       this.models.delete(k);
       old.dispose();
     }
+  }
+
+  get(dir: string, version: string): MixcastModel {
+    const hit = this.touch(`${dir}@${version}`);
+    if (hit) return hit as MixcastModel;
+    const manifest = readManifest(dir);
+    const now = manifest.weights.sha256;
+    if (now !== version) {
+      throw new MixcastError('UNPROCESSABLE', `the model at ${dir} changed since the batch was planned (weights ${now.slice(0, 12)}…, planned ${version.slice(0, 12)}…); submit the batch again`);
+    }
+    if (manifest.shared) {
+      const root = path.resolve(dir, '..', '..');
+      const key = `global:${root}@${version}`;
+      let g = this.touch(key) as GlobalModel | undefined;
+      if (!g) {
+        g = loadGlobalModel(root);
+        this.put(key, g);
+      }
+      return g.series(manifest.data.series!);
+    }
+    const m = loadModel(dir);
+    this.put(`${dir}@${version}`, m);
     return m;
   }
 
@@ -88,7 +111,64 @@ export async function runUnit(u: UnitSpec, root: string, cache: ModelCache): Pro
   return { index: u.index, series: u.series, version: u.version, result };
 }
 
+/** The fit options of a train request (besides covariates). */
+function fitOptionsOf(u: UnitSpec, holidays: string[]): Partial<FitOptions> {
+  const t = u.request.train!;
+  return {
+    ...(t.fit as Partial<FitOptions> | undefined),
+    seed: u.request.seed,
+    ...(t.prior !== undefined && { prior: t.prior }),
+    ...(t.steps !== undefined && { steps: t.steps }),
+    ...(t.hidden !== undefined && { hidden: t.hidden }),
+    ...(t.blocks !== undefined && { blocks: t.blocks }),
+    ...(t.batch !== undefined && { batch: t.batch }),
+    calendar: defaultCalendarOptions({ holidays, hemisphere: t.hemisphere, ...(t.weekend && { weekend: t.weekend }), ...(t.minDays && { minDays: t.minDays }) }),
+  };
+}
+
+/** A global model's train unit: every series ingested, one model fitted, written to the batch's staging folder. */
+async function trainGlobalUnit(u: UnitSpec, root: string, staging: string): Promise<UnitResult> {
+  const t = u.request.train!;
+  const inRoot = (f: string) => path.join(path.resolve(root), f);
+  const set = await ingestMany({
+    input: inRoot(t.input),
+    seriesCol: t.seriesCol,
+    only: u.global,
+    timeCol: t.timeCol,
+    valueCol: t.valueCol,
+    tz: t.tz,
+    interval: t.interval,
+    open: t.open,
+    close: t.close,
+    valueKind: t.valueKind,
+    missing: t.missing,
+    duplicates: t.duplicates,
+    days: t.days,
+    ...(t.holidays !== undefined && { holidays: fs.existsSync(inRoot(t.holidays)) ? inRoot(t.holidays) : t.holidays }),
+  });
+  const covariatesBySeries: Record<string, NonNullable<FitOptions['covariates']>> = {};
+  for (const ds of set.series) {
+    const c = trainingCovariates(
+      { input: inRoot(t.input), covariates: t.covariates, events: t.events === undefined ? undefined : inRoot(t.events), timeCol: t.timeCol, tz: t.tz, seriesCol: set.seriesCol, series: ds.series! },
+      ds.days.map((d) => d.date),
+    );
+    if (c) covariatesBySeries[ds.series!] = c;
+  }
+  const { model, summary } = fitGlobalModel(set.series, { ...fitOptionsOf(u, set.series[0]?.holidays ?? []), covariatesBySeries });
+  try {
+    fs.rmSync(staging, { recursive: true, force: true }); // a retried unit starts afresh
+    const manifests = await writeGlobalModel(model, staging);
+    const perSeries = Object.fromEntries(
+      summary.perSeries.map((p) => [p.series, { days: p.days, K: p.K, prior: summary.prior, steps: summary.steps, seconds: summary.seconds, finalLoss: summary.finalLoss, model: 'global' }]),
+    );
+    return { index: u.index, series: u.series, version: manifests[0].weights.sha256, result: { model: 'global', summary, perSeries } };
+  } finally {
+    model.dispose();
+  }
+}
+
 async function trainUnit(u: UnitSpec, root: string, bundle: string): Promise<UnitResult> {
+  if (u.global) return trainGlobalUnit(u, root, bundle);
   const t = u.request.train!;
   const inRoot = (f: string) => path.join(path.resolve(root), f);
   const ds = await ingest({
@@ -111,17 +191,7 @@ async function trainUnit(u: UnitSpec, root: string, bundle: string): Promise<Uni
     { input: inRoot(t.input), covariates: t.covariates, events: t.events === undefined ? undefined : inRoot(t.events), timeCol: t.timeCol, tz: t.tz, seriesCol: t.seriesCol, series: u.series },
     ds.days.map((d) => d.date),
   );
-  const { model, summary } = fitModel(ds, {
-    ...(t.fit as Partial<FitOptions> | undefined),
-    seed: u.request.seed,
-    ...(t.prior !== undefined && { prior: t.prior }),
-    ...(t.steps !== undefined && { steps: t.steps }),
-    ...(t.hidden !== undefined && { hidden: t.hidden }),
-    ...(t.blocks !== undefined && { blocks: t.blocks }),
-    ...(t.batch !== undefined && { batch: t.batch }),
-    ...(covariates && { covariates }),
-    calendar: defaultCalendarOptions({ holidays: ds.holidays, hemisphere: t.hemisphere, ...(t.weekend && { weekend: t.weekend }), ...(t.minDays && { minDays: t.minDays }) }),
-  });
+  const { model, summary } = fitModel(ds, { ...fitOptionsOf(u, ds.holidays), ...(covariates && { covariates }) });
   try {
     fs.mkdirSync(path.dirname(bundle), { recursive: true });
     const m = await saveModel(model, bundle);

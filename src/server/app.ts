@@ -22,7 +22,7 @@ import {
   type ScenarioLimits,
 } from '../scenarios/index.js';
 import type { Executor, Job } from './executor.js';
-import type { ModelEntry } from './models.js';
+import { seriesEntryId, type CollectionListing, type ModelEntry } from './models.js';
 import { openApiDocument } from './openapi.js';
 import { jobsRouter, type JobEngine } from '../jobs/index.js';
 import { webRoutes } from './web/index.js';
@@ -58,6 +58,8 @@ export interface AppOptions {
   token?: string | null;
   /** Batch jobs (/v1/jobs; embedded or BullMQ); absent: those routes answer 503. */
   jobs?: JobEngine | null;
+  /** The collections of the models folder with their series, for GET /v1/models (read at each call). */
+  collections?: () => CollectionListing[];
 }
 
 export interface AppState {
@@ -176,17 +178,44 @@ export function createApp(opts: AppOptions): express.Express & { locals: { state
   const json = express.json({ limit: limits.bodyLimit });
   app.use('/v1', (req, res, next) => (req.method === 'POST' ? json(req, res, next) : next()));
   // Every request's work is bounded before any of it starts (src/server/limits.ts).
-  app.use('/v1', workLimits(limits, (id) => (typeof id === 'string' ? models.get(id) : id === undefined && models.size === 1 ? [...models.values()][0] : undefined)));
-
-  const pick = (id: string | undefined): ModelEntry => {
+  // Bundles by id; the series of collections by (collection, series).
+  const bundles = () => [...models.values()].filter((e) => !e.collection);
+  const collectionIds = () => [...new Set([...models.values()].filter((e) => e.collection).map((e) => e.collection!))];
+  const served = () => [...bundles().map((e) => e.id), ...collectionIds()];
+  const pick = (id: string | undefined, series?: string): ModelEntry => {
     if (id === undefined) {
-      if (models.size === 1) return [...models.values()][0];
-      throw new MixcastError('BAD_REQUEST', `model is required: this server holds ${[...models.keys()].join(', ')}`, { models: [...models.keys()] });
+      if (series === undefined && bundles().length === 1 && !collectionIds().length) return bundles()[0];
+      throw new MixcastError('BAD_REQUEST', `model is required: this server holds ${served().join(', ')}`, { models: served() });
+    }
+    const inCollection = [...models.values()].filter((e) => e.collection === id);
+    if (inCollection.length) {
+      const names = inCollection.map((e) => e.series!);
+      if (series === undefined) {
+        throw new MixcastError('BAD_REQUEST', `series is required: model "${id}" holds ${names.length} series (${names.map((n) => `"${n}"`).join(', ')}); name one (several series in one request: POST /v1/jobs)`, { field: 'series', series: names });
+      }
+      const e = models.get(seriesEntryId(id, series));
+      if (!e) throw new MixcastError('NOT_FOUND', `unknown series "${series}"; model "${id}" holds ${names.map((n) => `"${n}"`).join(', ')}`, { field: 'series', series: names });
+      return e;
     }
     const e = models.get(id);
-    if (!e) throw new MixcastError('NOT_FOUND', `unknown model "${id}"; this server holds ${[...models.keys()].join(', ')}`, { model: id, models: [...models.keys()] });
+    if (!e || e.collection) throw new MixcastError('NOT_FOUND', `unknown model "${id}"; this server holds ${served().join(', ')}`, { model: id, models: served() });
+    const own = e.info.manifest.data.series;
+    if (series !== undefined && series !== own) throw new MixcastError('NOT_FOUND', `model "${id}" is a single-series model${own ? ` (series "${own}")` : ''}; it has no series "${series}"`, { field: 'series' });
     return e;
   };
+  const tryPick = (body: Record<string, unknown> | undefined): ModelEntry | undefined => {
+    const id = body?.model;
+    const series = body?.series;
+    if ((id !== undefined && typeof id !== 'string') || (series !== undefined && typeof series !== 'string')) return undefined;
+    try {
+      return pick(id as string | undefined, series as string | undefined);
+    } catch {
+      return undefined;
+    }
+  };
+  app.use('/v1', workLimits(limits, tryPick));
+  /** The model id a response names (a collection's id for its series; the result carries the series). */
+  const modelId = (e: ModelEntry) => e.collection ?? e.id;
 
   /** Run `fn` under the request time limit; a client that goes away cancels its queued work. */
   async function timed<T>(_req: Request, res: Response, fn: (job: Job) => Promise<T>): Promise<T> {
@@ -215,7 +244,7 @@ export function createApp(opts: AppOptions): express.Express & { locals: { state
 
   app.get('/v1/models', (_req, res) => {
     res.json({
-      models: [...models.values()].map((e) => ({
+      models: bundles().map((e) => ({
         id: e.id,
         zone: e.info.manifest.data.zone,
         intervalMinutes: e.info.manifest.data.intervalMinutes,
@@ -223,11 +252,17 @@ export function createApp(opts: AppOptions): express.Express & { locals: { state
         K: e.info.prior.centers.length,
         lastDate: e.info.manifest.data.lastDate,
       })),
+      collections: opts.collections?.() ?? [],
     });
   });
 
   app.get('/v1/models/:id', (req, res) => {
     res.json(modelSummary(pick(req.params.id)));
+  });
+
+  app.get('/v1/models/:id/series/:series', (req, res) => {
+    const e = pick(req.params.id, req.params.series);
+    res.json({ ...modelSummary(e), id: modelId(e) });
   });
 
   /** The scenario runner's executor for one model and request: the server's pool (or request thread) under `job`. */
@@ -240,39 +275,39 @@ export function createApp(opts: AppOptions): express.Express & { locals: { state
   // Every scenario route is runScenarios (src/scenarios/run.ts) on the model's info with the
   // server's executor: the same request and seed give the library's numbers.
   app.post('/v1/scenarios', async (req, res) => {
-    const { model: id, ...o } = parseBody(scenariosRequestSchema, req.body);
-    const entry = pick(id);
+    const { model: id, series, ...o } = parseBody(scenariosRequestSchema, req.body);
+    const entry = pick(id, series);
     const result = await timed(req, res, (job) => runScenarios(entry.info, { ...o, shape: 'scenarios', limits: scenarioLimits() }, executorFor(entry, job)));
     if (wantsCsv(req)) await sendCsv(res, SCENARIO_HEADER, scenarioRows(result));
-    else await sendJson(res, { model: entry.id, ...result });
+    else await sendJson(res, { model: modelId(entry), ...result });
   });
 
   app.post('/v1/forecast', async (req, res) => {
-    const { model: id, ...o } = parseBody(forecastRequestSchema, req.body);
-    const entry = pick(id);
+    const { model: id, series, ...o } = parseBody(forecastRequestSchema, req.body);
+    const entry = pick(id, series);
     const result = await timed(req, res, (job) =>
       runScenarios(entry.info, { ...o, count: o.count ?? DEFAULT_FORECAST_COUNT, shape: 'forecast', limits: scenarioLimits() }, executorFor(entry, job)),
     );
     if (wantsCsv(req)) {
       const t = forecastTable(result);
       await sendCsv(res, t.header, t.rows);
-    } else await sendJson(res, { model: entry.id, ...result });
+    } else await sendJson(res, { model: modelId(entry), ...result });
   });
 
   app.post('/v1/whatif', async (req, res) => {
-    const { model: id, ...o } = parseBody(whatIfRequestSchema, req.body);
-    const entry = pick(id);
+    const { model: id, series, ...o } = parseBody(whatIfRequestSchema, req.body);
+    const entry = pick(id, series);
     const result = await timed(req, res, (job) => runScenarios(entry.info, { ...o, shape: 'whatif', limits: scenarioLimits() }, executorFor(entry, job)));
     if (wantsCsv(req)) {
       const t = whatIfTable(result);
       await sendCsv(res, t.header, t.rows);
-    } else await sendJson(res, { model: entry.id, ...result });
+    } else await sendJson(res, { model: modelId(entry), ...result });
   });
 
   app.post('/v1/staffing', async (req, res) => {
     const body = parseBody(staffingRequestSchema, req.body);
-    const { model: id, aht, target, within, coverage, costUnder, costOver, maxOccupancy, shrinkage, maxAsa, patience, maxAbandon, ...o } = body;
-    const entry = pick(id);
+    const { model: id, series, aht, target, within, coverage, costUnder, costOver, maxOccupancy, shrinkage, maxAsa, patience, maxAbandon, ...o } = body;
+    const entry = pick(id, series);
     const staffing = { aht, target, within, coverage, costUnder, costOver, maxOccupancy, shrinkage, maxAsa, patience, maxAbandon, model: patience === undefined ? ('erlang-c' as const) : ('erlang-a' as const) };
     const result = await timed(req, res, async (job) => {
       const scenarios = await staffingScenarios({ model: entry.info, ...o, limits: scenarioLimits() }, executorFor(entry, job));
@@ -282,7 +317,7 @@ export function createApp(opts: AppOptions): express.Express & { locals: { state
       const header = ['date', ...scenarioStaffingTable(result.dates[0].result, result.labels).header];
       const rows = result.dates.flatMap((d) => scenarioStaffingTable(d.result, result.labels).rows.map((r) => [d.date, ...r]));
       await sendCsv(res, header, rows);
-    } else await sendJson(res, { model: entry.id, ...result });
+    } else await sendJson(res, { model: modelId(entry), ...result });
   });
 
   app.use('/v1/jobs', jobsRouter(opts.jobs));

@@ -12,12 +12,13 @@ import type { AddressInfo } from 'node:net';
 import { initBackend, requestedBackend } from '../backend.js';
 import { createApp, DEFAULT_SERVER_LIMITS, type ServerLimits, type AppState } from './app.js';
 import { inProcessExecutor, WorkerPool, type Executor } from './executor.js';
-import { readModels } from './models.js';
+import { listCollections, readModels } from './models.js';
+import { isCollection } from '../model/index.js';
 import { createEngine } from '../jobs/index.js';
 
 export { createApp, modelSummary, DEFAULT_SERVER_LIMITS, type AppOptions, type ServerLimits, type AppState } from './app.js';
 export { WorkerPool, InProcessExecutor, inProcessExecutor, type Executor, type ExecutorStats, type Job } from './executor.js';
-export { readModels, discoverModels, type ModelEntry } from './models.js';
+export { readModels, discoverModels, listCollections, type ModelEntry, type CollectionListing } from './models.js';
 export { openApiDocument } from './openapi.js';
 export * from './schemas.js';
 
@@ -67,9 +68,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   } else {
     executor = await WorkerPool.start({ models: list, size: workers, backend: opts.backend });
   }
-  const jobsRoot = fs.existsSync(path.join(opts.models, 'manifest.json')) ? path.dirname(path.resolve(opts.models)) : path.resolve(opts.models);
+  // the folder the jobs' models live in: a single bundle's or a single collection's parent, else the folder itself
+  const single = fs.existsSync(path.join(opts.models, 'manifest.json')) || isCollection(opts.models);
+  const jobsRoot = single ? path.dirname(path.resolve(opts.models)) : path.resolve(opts.models);
   const jobs = await createEngine({ redis: opts.redis === undefined ? process.env.MIXCAST_REDIS_URL || null : opts.redis, prefix: opts.redisPrefix, root: jobsRoot, threads: opts.jobThreads ?? 1, backend: opts.backend });
-  const app = createApp({ models, executor, limits: opts.limits, token: opts.token, jobs });
+  const app = createApp({ models, executor, limits: opts.limits, token: opts.token, jobs, collections: () => listCollections(opts.models) });
   const server = http.createServer(app);
   const limits = { ...DEFAULT_SERVER_LIMITS, ...(opts.limits ?? {}) };
   server.requestTimeout = limits.timeoutMs + 30_000;

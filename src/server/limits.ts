@@ -105,13 +105,13 @@ export function checkWork(route: string, body: unknown, model: ModelEntry | unde
   }
 }
 
-/** Express middleware for POST /v1/*: `pick` resolves the model id as the routes do (undefined when it cannot). */
-export function workLimits(limits: WorkLimits, pick: (id: unknown) => ModelEntry | undefined) {
+/** Express middleware for POST /v1/*: `pick` resolves the body's model (and series) as the routes do (undefined when it cannot). */
+export function workLimits(limits: WorkLimits, pick: (body: Record<string, unknown> | undefined) => ModelEntry | undefined) {
   return (req: Request, _res: Response, next: NextFunction) => {
     if (req.method !== 'POST') return next();
     try {
       const body = req.body as Record<string, unknown> | undefined;
-      checkWork(req.baseUrl + req.path, body, pick(body && typeof body === 'object' ? body.model : undefined), limits);
+      checkWork(req.baseUrl + req.path, body, pick(body && typeof body === 'object' && !Array.isArray(body) ? body : undefined), limits);
       next();
     } catch (e) {
       next(e);

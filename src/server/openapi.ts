@@ -160,6 +160,12 @@ export function openApiDocument(version: string, opts: OpenApiOptions = {}): Rec
           responses: { 200: { description: 'ok', content: json(ref('ModelSummary')) }, ...errors(401, 404) },
         }),
       },
+      '/v1/models/{id}/series/{series}': {
+        get: v1('getModelSeries', 'manifest summary of one series of a model of several series (global or per-series)', {
+          parameters: [id('model id'), { name: 'series', in: 'path', required: true, description: 'series id', schema: { type: 'string' } }],
+          responses: { 200: { description: 'ok', content: json(ref('ModelSummary')) }, ...errors(401, 404) },
+        }),
+      },
       '/v1/scenarios': post('createScenarios', 'scenarios per date', 'ScenariosRequest', 'ScenariosResponse', 'series,timestamp,date,interval,scenario,component,value'),
       '/v1/forecast': post('createForecast', 'per-interval mean and quantiles per date (optionally conditioned on observed slots)', 'ForecastRequest', 'ForecastResponse', 'series,timestamp,date,interval,mean,q0.1,q0.5,q0.9'),
       '/v1/whatif': post('createWhatIf', 'batch what-if: per case and date, quantiles of daily total and peak', 'WhatIfRequest', 'WhatIfResponse', 'series,case,date,total_mean,total_q0.1,…,peak_mean,peak_q0.1,…'),

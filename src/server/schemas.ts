@@ -26,6 +26,7 @@ export const observedSchema = z
 
 const base = {
   model: z.string().min(1).optional().describe('model id (a subdirectory of --models); may be left out when the server holds one model'),
+  series: z.string().min(1).optional().describe('the series, when the model holds several (a global or per-series model; GET /v1/models lists them); one per request here — several: POST /v1/jobs'),
   dates: z.array(isoDate).min(1).optional().describe('explicit dates (or start/end)'),
   start: isoDate.optional(),
   end: isoDate.optional().describe('inclusive; defaults to start'),
@@ -250,8 +251,20 @@ export const modelSummarySchema = z
     packageVersion: z.string(),
   });
 
-export const modelListSchema = z
-  .object({ models: z.array(z.object({ id: z.string(), zone: z.string(), intervalMinutes: z.number(), intervals: z.number().int(), K: z.number().int(), lastDate: z.string() })) });
+export const modelListSchema = z.object({
+  models: z.array(z.object({ id: z.string(), zone: z.string(), intervalMinutes: z.number(), intervals: z.number().int(), K: z.number().int(), lastDate: z.string() })),
+  collections: z
+    .array(
+      z.object({
+        id: z.string(),
+        kind: z.enum(['per-series', 'global']).describe('global: one network shared by the series; per-series: one model each'),
+        seriesCol: z.string().nullable(),
+        createdAt: z.string(),
+        series: z.array(z.object({ id: z.string(), version: z.string().describe('weights sha256'), days: z.number().int(), firstDate: z.string(), lastDate: z.string() })),
+      }),
+    )
+    .describe('models of several series in the models folder (read at each call: ones trained by a train job show up); the scenario routes take one series with `series`, /v1/jobs several'),
+});
 
 /**
  * GET /v1/jobs/{id}/result as JSON: the batch and one result per series, whose body is what the
