@@ -10,6 +10,7 @@ import { parseDuration } from '../src/core/durations.js';
 import { parsePlanCsv, parseScenariosCsv, scenariosForDate } from '../src/staffing/files.js';
 import { staffingRequestSchema } from '../src/server/schemas.js';
 import { isMixcastError } from '../src/core/errors.js';
+import { buildCli } from '../src/cli/run.js';
 
 describe('output columns', () => {
   it('timestamps carry the offset in force on that date (DST in New York)', () => {
@@ -45,6 +46,15 @@ describe('durations', () => {
     assert.equal(bad.success, false);
     assert.match(bad.error?.issues[0]?.message ?? "", /cannot read "3 fortnights" as a duration/);
     assert.equal(staffingRequestSchema.safeParse({ ...body, aht: '0s', within: 20 }).success, false);
+  });
+
+  it('batch reads its duration flags as the other commands do: 180, 180s and 3m alike', async () => {
+    const batch = (await buildCli(['batch'])).commands.find((c) => c.name() === 'batch')!;
+    for (const flag of ['--aht', '--within', '--patience']) {
+      const option = batch.options.find((o) => o.long === flag)!;
+      for (const text of ['180', '180s', '3m']) assert.equal(option.parseArg?.(text, undefined), 180, `${flag} ${text}`);
+      assert.throws(() => option.parseArg?.('3 fortnights', undefined), (e) => isMixcastError(e) && e.code === 'BAD_OPTION' && e.message.startsWith(flag));
+    }
   });
 });
 

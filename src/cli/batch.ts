@@ -7,6 +7,7 @@ import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { type Command, Option } from 'commander';
 import { optionError } from '../core/errors.js';
+import { parseDuration } from '../core/durations.js';
 import { toCsv } from '../core/csv.js';
 import { batchRequestSchema, batchTable, createEngine, JOB_KINDS, waitFor, type JobStatus } from '../jobs/index.js';
 import { action, addBackendOption, emit, log } from './common.js';
@@ -17,6 +18,8 @@ import { FALLBACK_MODES } from '../scenarios/index.js';
 import { redisUrl } from './options.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
+/** A duration flag read as everywhere else: seconds (`180`) or with a unit (`180s`, `3m`). */
+const duration = (flag: string) => (v: string) => parseDuration(v, flag);
 const list = (v: string) => v.split(',').map((x) => Number(x.trim()));
 
 function progressBar(quiet: boolean) {
@@ -61,11 +64,11 @@ export function register(program: Command): void {
     .option('--quantiles <list>', 'summary quantile levels, e.g. 0.1,0.5,0.9', list)
     .addOption(new Option('--fallback <mode>', 'dates whose calendar key a model never saw').choices(FALLBACK_MODES))
     .option('--cases <file>', 'whatif: cases file (see fixtures/whatif-cases.json)')
-    .option('--aht <s>', 'staffing: average handle time, seconds', float('--aht', 0, 86_400, true))
+    .option('--aht <duration>', 'staffing: average handle time, e.g. 180s, 3m or 180 (seconds)', duration('--aht'))
     .option('--target <share>', 'staffing: service-level target, e.g. 0.8', float('--target', 0, 1, true))
-    .option('--within <s>', 'staffing: answer-time threshold, seconds', float('--within', 0))
+    .option('--within <duration>', 'staffing: answer-time threshold, e.g. 20s or 20 (seconds)', duration('--within'))
     .option('--coverage <share>', 'staffing: share of scenarios the coverage plan meets', float('--coverage', 0, 1, true))
-    .option('--patience <s>', 'staffing: mean patience, seconds (Erlang A)', float('--patience', 0, 86_400, true))
+    .option('--patience <duration>', 'staffing: mean patience, e.g. 2m (Erlang A)', duration('--patience'))
     .option('--input <file>', 'train: long data file with a series column')
     .option('--series-col <name>', 'train: the series column (default: unique_id by convention)')
     .option('--tz <zone>', 'train: time zone of the data')
