@@ -65,6 +65,12 @@ export {
 } from './train/fit.js';
 /** Progress events fitModel's `onProgress` receives. */
 export type { ProgressEvent } from './train/index.js';
+export {
+  /** Fit one global model to several series (one network; components per (series, key); the series one-hot as an input). */
+  fitGlobalModel,
+  type GlobalFitOptions,
+  type GlobalFitSummary,
+} from './train/global.js';
 
 // ───────────────────────────── models (Predictors) ─────────────────────────────
 export {
@@ -76,6 +82,14 @@ export {
   loadModel,
   /** Read a bundle's manifest without loading the network. */
   readManifest,
+  /** A global model in memory: `series(id)` is each series' model (a Predictor sharing one network). */
+  GlobalModel,
+  /** Save a global model as a collection folder (one shared weights file, one manifest per series). */
+  saveGlobalModel,
+  /** Load every series of a saved global model, sharing one network. */
+  loadGlobalModel,
+  /** The models a request names in a bundle, a per-series collection or a global model: one, a list, or 'all'. */
+  loadSeriesModels,
   type Manifest,
   type SaveOptions,
 } from './model/index.js';

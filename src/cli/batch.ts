@@ -73,7 +73,11 @@ export function register(program: Command): void {
     .option('--series-col <name>', 'train: the series column (default: unique_id by convention)')
     .option('--tz <zone>', 'train: time zone of the data')
     .option('--interval <len>', 'train: interval length')
-    .option('--steps <n>', 'train: training steps per series', int('--steps', 1, 1_000_000))
+    .option('--steps <n>', 'train: training steps (of the global model, or of each series with --per-series)', int('--steps', 1, 1_000_000))
+    .option('--per-series', 'train: one model per series (default for several series: one global model)')
+    .option('--holidays <file|code>', 'train: holiday dates, a file or a country/region code (US, IL, AU-VIC)')
+    .option('--covariates <list>', 'train: input columns known ahead for every day, name[:mean|max|min|sum],…')
+    .option('--events <file>', 'train: CSV of date,name, each name a 0/1 covariate')
     .option('--prior <spec>', 'train: prior')
     .addOption(new Option('--hemisphere <h>', 'train: hemisphere for the season key').choices(HEMISPHERES))
     .option('--redis <url>', 'Redis URL (env MIXCAST_REDIS_URL); without it the batch runs in this process')
@@ -108,7 +112,19 @@ export function register(program: Command): void {
       if (kind === 'staffing') body.staffing = { aht: opts.aht, target: opts.target, within: opts.within, coverage: opts.coverage, patience: opts.patience };
       if (kind === 'train') {
         if (!opts.input) throw optionError('--input FILE is required for --kind train');
-        body.train = { input: path.resolve(String(opts.input)), seriesCol: opts.seriesCol, tz: opts.tz, interval: opts.interval, steps: opts.steps, prior: opts.prior, hemisphere: opts.hemisphere };
+        body.train = {
+          input: path.resolve(String(opts.input)),
+          seriesCol: opts.seriesCol,
+          tz: opts.tz,
+          interval: opts.interval,
+          steps: opts.steps,
+          prior: opts.prior,
+          hemisphere: opts.hemisphere,
+          perSeries: Boolean(opts.perSeries),
+          holidays: opts.holidays,
+          covariates: opts.covariates,
+          events: opts.events === undefined ? undefined : path.resolve(String(opts.events)),
+        };
       }
       const parsed = batchRequestSchema.safeParse(JSON.parse(JSON.stringify(body)));
       if (!parsed.success) {
