@@ -69,6 +69,13 @@ describe('a client generated from /openapi.json', () => {
   });
 
   it('the program that calls every route type-checks with the project tsc', () => {
+    const doc = JSON.parse(fs.readFileSync(path.join(work, 'openapi.json'), 'utf8')) as { paths: Record<string, Record<string, unknown>> };
+    const program = fs.readFileSync(path.join(work, 'client.ts'), 'utf8');
+    for (const [route, ops] of Object.entries(doc.paths)) {
+      for (const method of Object.keys(ops)) {
+        assert.ok(program.includes(`client.${method.toUpperCase()}('${route}'`), `test/openapi-client/client.ts does not call ${method.toUpperCase()} ${route}: add the call`);
+      }
+    }
     const r = typecheck('client.ts');
     assert.equal(r.status, 0, r.output);
   });
@@ -109,5 +116,6 @@ r.data?.models[0].weekdays;
     assert.equal(report.jobState, 'completed');
     assert.deepEqual(report.jobResult, { kind: 'scenarios', series: ['bank'], results: 1 });
     assert.deepEqual(report.missingModel, { status: 404, code: 'NOT_FOUND' });
+    assert.deepEqual(report.modelSeries, { status: 404, code: 'NOT_FOUND', collections: 0 });
   });
 });

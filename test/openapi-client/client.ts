@@ -37,6 +37,9 @@ report.documentKeys = Object.keys(doc).length;
 const list = ok('listModels', await client.GET('/v1/models'));
 const model = ok('getModel', await client.GET('/v1/models/{id}', { params: { path: { id: modelId } } }));
 report.model = { id: model.id, intervals: list.models[0].intervals, zone: model.zone };
+// One series of a model of several series; this server's one bundle has none, so a typed 404.
+const series = await client.GET('/v1/models/{id}/series/{series}', { params: { path: { id: modelId, series: 'no-such-series' } } });
+report.modelSeries = { status: series.response.status, code: series.error?.error.code, collections: list.collections?.length ?? 0 };
 
 const plus10: Transform = { type: 'scale', factor: 1.1 };
 const day = { model: modelId, start, seed: 3 };
