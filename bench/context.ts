@@ -5,7 +5,7 @@
  * Everything runs in this one run; nothing is read from stored results.
  *
  * Flags: --quick (fewer origins, steps, scenarios), --datasets a,b, --steps N, --count N,
- * --origins N (max origins per dataset), --seed N.
+ * --origins N (max origins per dataset), --seed N, --sampler S (the models' default sampler).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -49,6 +49,7 @@ const STEPS = Number(arg('steps') ?? (quick ? 150 : 500));
 const COUNT = Number(arg('count') ?? (quick ? 50 : 100));
 const MAX_ORIGINS = Number(arg('origins') ?? (quick ? 8 : 60));
 const SEED = Number(arg('seed') ?? 1);
+const SAMPLER = arg('sampler');
 const only = arg('datasets')?.split(',');
 
 await initBackend('wasm');
@@ -63,7 +64,7 @@ for (const spec of DATASETS) {
     count: COUNT,
     seed: SEED,
     testShare: 0.2,
-    fit: { steps: STEPS, seed: SEED, calendar: spec.calendar },
+    fit: { steps: STEPS, seed: SEED, calendar: spec.calendar, ...(SAMPLER ? { sampler: SAMPLER } : {}) },
     onProgress: (m) => log(`${spec.id}: ${m}`),
   });
   results.push({ id: spec.id, title: spec.title, ...r });

@@ -5,7 +5,9 @@
  * are observed; nothing after it is used) and every lead, `count` scenarios of the target day
  * from every method are scored: mixcast (through the scenario runner, with the history up to the
  * origin as the request's `history`), mixcast without context, the weekday bootstrap,
- * bootstrap-level and ets. Then multi-day paths: the spread of 5-day totals of generated paths
+ * bootstrap-level, ets, the per-weekday gaussian (refitted at each origin on the days up to it),
+ * seasonal-naive (the last observed day of the target's weekday, a point forecast scored as one
+ * scenario) and plain DDPM (prior none, no skip, no context, trained once like mixcast). Then multi-day paths: the spread of 5-day totals of generated paths
  * against the data's. All draws are seeded.
  */
 import { addDays, weekdayName, weekdayOf } from '../core/dates.js';
@@ -15,10 +17,13 @@ import { runScenarios } from '../scenarios/index.js';
 import type { MixcastModel } from '../model/index.js';
 import { optionError } from '../core/errors.js';
 import { levelWeights, type LevelWeight } from '../context/index.js';
-import { bootstrapBaseline, bootstrapLevelBaseline, etsBaseline, type TrainingDay } from './baselines.js';
+import { bootstrapBaseline, bootstrapLevelBaseline, etsBaseline, gaussianBaseline, type TrainingDay } from './baselines.js';
+import { defaultTransform, fitTransform, fromModelSpace, toModelSpace } from '../transform/index.js';
 import { energyScore, crpsDay, coverage, pitValues, pitHistogram } from './scores.js';
 
-export const LEAD_METHODS = ['mixcast', 'mixcast (no context)', 'bootstrap', 'bootstrap-level', 'ets'] as const;
+export const LEAD_METHODS = ['mixcast', 'mixcast (no context)', 'bootstrap', 'bootstrap-level', 'ets', 'gaussian', 'seasonal-naive', 'ddpm'] as const;
+/** Methods that give one point forecast: no intervals, no PIT. */
+export const POINT_METHODS: readonly LeadMethodName[] = ['seasonal-naive'];
 export type LeadMethodName = (typeof LEAD_METHODS)[number];
 
 export interface LeadEvalOptions {
@@ -97,6 +102,8 @@ export async function evaluateByLead(ds: DaySeries, o: LeadEvalOptions): Promise
   say(`training on ${testStart} days, with and without context`);
   const withCtx = fitModel(train, { ...o.fit, context: 'on' }).model;
   const noCtx = fitModel(train, { ...o.fit, context: 'off' }).model;
+  const ddpm = fitModel(train, { ...o.fit, context: 'off', prior: 'none', condition: 'none', skip: 'none', priorAdjustment: undefined }).model;
+  const counts = ds.valueKind === 'counts';
   try {
     const COUNT = o.count;
     const byDate = new Map(days.map((d, i) => [d.date, i]));
@@ -110,6 +117,8 @@ export async function evaluateByLead(ds: DaySeries, o: LeadEvalOptions): Promise
       const history = days.slice(0, orig + 1);
       const hist: TrainingDay[] = history.map((d) => ({ date: d.date, key: weekdayKey(d.date), values: d.values }));
       const boot = bootstrapBaseline(hist);
+      const tp = fitTransform(hist.map((t) => t.values), o.fit.transform ?? defaultTransform(counts), counts);
+      const gauss = gaussianBaseline(hist, { forward: (v) => toModelSpace(tp, v), inverse: (z) => fromModelSpace(tp, z) });
       for (const h of o.leads) {
         const target = addDays(days[orig].date, h);
         const ti = byDate.get(target);
@@ -122,11 +131,15 @@ export async function evaluateByLead(ds: DaySeries, o: LeadEvalOptions): Promise
           bootstrap: boot.sample(target, weekdayKey(target), COUNT, seed),
           'bootstrap-level': bl.sampleAt({ history: hist, origin: days[orig].date, lead: h, key: weekdayKey(target), count: COUNT, seed }),
           ets: ets.sampleAt({ history: hist, origin: days[orig].date, lead: h, key: weekdayKey(target), count: COUNT, seed }),
+          gaussian: gauss.sample(target, weekdayKey(target), COUNT, seed),
+          'seasonal-naive': [lastSameWeekday(history, target)],
+          ddpm: (await scenariosOf(ddpm, history, [target], COUNT, seed))[0],
         };
         for (const m of LEAD_METHODS) {
           const a = res[h][m];
           a.es.push(energyScore(samples[m], truth));
           a.crps.push(crpsDay(samples[m], truth).meanOverIntervals);
+          if (POINT_METHODS.includes(m)) continue;
           a.cover80.push(coverage(samples[m], truth, [0.8])['0.8']);
           a.pit.push(...pitValues(samples[m], truth, seed));
         }
@@ -176,7 +189,15 @@ export async function evaluateByLead(ds: DaySeries, o: LeadEvalOptions): Promise
   } finally {
     withCtx.dispose();
     noCtx.dispose();
+    ddpm.dispose();
   }
+}
+
+/** Seasonal naive at any lead: the last observed day (up to the origin) with the target's weekday. */
+function lastSameWeekday(history: readonly Day[], target: string): number[] {
+  const wd = weekdayOf(target);
+  for (let i = history.length - 1; i >= 0; i--) if (weekdayOf(history[i].date) === wd) return history[i].values.slice();
+  return history[history.length - 1].values.slice();
 }
 
 const normalise = (h: number[]) => {
@@ -189,13 +210,18 @@ export function leadReport(results: (LeadEvaluation & { id: string; title: strin
   const METHODS = LEAD_METHODS;
   const L: string[] = [...header, ''];
   L.push('## Energy score relative to the weekday bootstrap (lower is better)', '');
-  L.push(`| dataset | lead | origins | ${METHODS.join(' | ')} |`, `|---|---|---|${METHODS.map(() => '---').join('|')}|`);
+  L.push('The last two columns: the best baseline (every method but mixcast, with or without context) and how much better (−) or worse (+) mixcast is than it.', '');
+  L.push(`| dataset | lead | origins | ${METHODS.join(' | ')} | best baseline | mixcast vs best |`, `|---|---|---|${METHODS.map(() => '---').join('|')}|---|---|`);
   for (const r of results) {
-    for (const s of r.summary) L.push(`| ${r.id} | ${s.lead} | ${s.origins} | ${METHODS.map((m) => s.methods[m].energyVsBootstrap.toFixed(3)).join(' | ')} |`);
+    for (const s of r.summary) {
+      const best = METHODS.filter((m) => m !== 'mixcast' && m !== 'mixcast (no context)').reduce((a, m) => (s.methods[m].energy < s.methods[a].energy ? m : a), 'bootstrap' as LeadMethodName);
+      const gap = 100 * (s.methods.mixcast.energy / s.methods[best].energy - 1);
+      L.push(`| ${r.id} | ${s.lead} | ${s.origins} | ${METHODS.map((m) => s.methods[m].energyVsBootstrap.toFixed(3)).join(' | ')} | ${best} | ${gap >= 0 ? '+' : '−'}${Math.abs(gap).toFixed(1)} % |`);
+    }
   }
   L.push('', '## 80 % interval coverage (per interval, target 0.80)', '');
   L.push(`| dataset | lead | ${METHODS.join(' | ')} |`, `|---|---|${METHODS.map(() => '---').join('|')}|`);
-  for (const r of results) for (const s of r.summary) L.push(`| ${r.id} | ${s.lead} | ${METHODS.map((m) => s.methods[m].coverage80.toFixed(3)).join(' | ')} |`);
+  for (const r of results) for (const s of r.summary) L.push(`| ${r.id} | ${s.lead} | ${METHODS.map((m) => (Number.isFinite(s.methods[m].coverage80) ? s.methods[m].coverage80.toFixed(3) : '—')).join(' | ')} |`);
   L.push('', '## CRPS (mean over intervals, original units)', '');
   L.push(`| dataset | lead | ${METHODS.join(' | ')} |`, `|---|---|${METHODS.map(() => '---').join('|')}|`);
   for (const r of results) for (const s of r.summary) L.push(`| ${r.id} | ${s.lead} | ${METHODS.map((m) => s.methods[m].crps.toFixed(2)).join(' | ')} |`);
