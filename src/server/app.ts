@@ -257,7 +257,10 @@ export function createApp(opts: AppOptions): express.Express & { locals: { state
   });
 
   app.get('/v1/models/:id', (req, res) => {
-    res.json(modelSummary(pick(req.params.id)));
+    const id = req.params.id;
+    const names = [...models.values()].filter((e) => e.collection === id).map((e) => `"${e.series}"`);
+    if (names.length) throw new MixcastError('NOT_FOUND', `model "${id}" holds ${names.length} series (${names.join(', ')}): GET /v1/models/${id}/series/{series} for one`, { model: id });
+    res.json(modelSummary(pick(id)));
   });
 
   app.get('/v1/models/:id/series/:series', (req, res) => {
