@@ -89,3 +89,28 @@ test('a scenario path carries its own history into the next day', () => {
   const zero = conditionalCenter({ B: cc.B.map((r) => r.map(() => 0)) }, data.centers[0], out.context[0]);
   assert.deepEqual(zero, data.centers[0]);
 });
+
+test('features the cross-validation leaves out are zero for the network too, in training and in scenarios', () => {
+  // Independent days (seed 5: the cross-validation keeps lead 1 and leaves the other bands out).
+  const data = arSeries(300, 0, 5);
+  const { cc, pairs } = fitConditionalCenters(data, DEFAULT_CONTEXT_SPEC);
+  const out = cc.selection.filter((s) => s.penalty === null).map((s) => s.group);
+  assert.ok(out.length > 0, 'an unpredictable level is left out somewhere');
+  assert.ok(cc.ignored && cc.ignored.length > 0, 'the left-out features are listed');
+  // Every ignored feature has B = 0 and is 0 in every training pair and every scenario row.
+  for (const j of cc.ignored!) {
+    assert.ok(cc.B[j].every((v) => v === 0), `B row ${j} is zero`);
+    assert.ok(pairs.every((p) => p.u[j] === 0), `feature ${j} is zero in the training pairs`);
+  }
+  const observed = data.dates.map((date, i) => ({ date, total: data.totals[i] * (i > 290 ? 3 : 1) }));
+  const last = data.dates[data.dates.length - 1];
+  const targets = [1, 2, 5, 10].map((h) => new Date(Date.parse(`${last}T00:00:00Z`) + h * 86_400_000).toISOString().slice(0, 10));
+  for (const target of targets) {
+    const row = scenarioContext({ cc, centers: [data.centers[0]], keyOf: () => 'all', observed, target, components: [0], paths: [[]] });
+    for (const j of cc.ignored!) assert.equal(row.context[0][j], 0, `feature ${j} at ${target}`);
+  }
+  // A persistent level keeps its lead-1 features.
+  const persistent = fitConditionalCenters(arSeries(300, 0.9, 1), DEFAULT_CONTEXT_SPEC).cc;
+  const W = DEFAULT_CONTEXT_SPEC.windows.length;
+  for (let j = 0; j < W; j++) assert.ok(!persistent.ignored!.includes(j), `lead-1 feature ${j} is kept`);
+});

@@ -8,7 +8,8 @@
  * the level out" (B = 0 for the band). Then the covariates get their own penalty the same way.
  * So the data decide how much of the recent level to trust at each lead. (A one-standard-error
  * rule was tried and rejected: on Southern Cross Station it gave up a third of the lead-1 gain.) With B = 0 the prior is exactly the
- * unconditional one.
+ * unconditional one. The features of a group left out are also zero in the network's input ũ
+ * (`ignored`), so the denoiser cannot learn from what the cross-validation rejected.
  */
 import { bandName, leadBand, contextVector, contextWidth, daysBetween, levelWidth, logTotal, recentLevels, type ContextSpec, type HistoryDay } from './features.js';
 import { gram, gramMinus, ridgeFromGram, type Gram } from './ridge.js';
@@ -30,6 +31,12 @@ export interface ConditionalCenters {
   selection: { group: string; penalty: number | null; validation: { penalty: number | null; mse: number }[] }[];
   /** Training pairs used (day, lead) and how many days they cover. */
   pairs: number;
+  /**
+   * Features of the groups the cross-validation left out (B = 0 for them): their ũ is 0 for the
+   * network too, so what the data did not validate cannot be learnt by the denoiser either.
+   * Absent (bundles before it): none.
+   */
+  ignored?: number[];
 }
 
 /** One training example: day `day` seen from an origin `lead` days before it. */
@@ -65,8 +72,10 @@ export function expectedLevel(cc: Pick<ConditionalCenters, 'keyLogMean' | 'overa
   };
 }
 
-export function standardise(cc: Pick<ConditionalCenters, 'mean' | 'std'>, u: readonly number[]): number[] {
-  return u.map((v, j) => (v - cc.mean[j]) / cc.std[j]);
+export function standardise(cc: Pick<ConditionalCenters, 'mean' | 'std' | 'ignored'>, u: readonly number[]): number[] {
+  const out = u.map((v, j) => (v - cc.mean[j]) / cc.std[j]);
+  for (const j of cc.ignored ?? []) out[j] = 0;
+  return out;
 }
 
 /** c_k + B·ũ. */
@@ -187,7 +196,11 @@ export function fitConditionalCenters(data: ContextTrainingData, spec: ContextSp
     setGroup(features, choose('covariates', features, () => true, pairs.length), pairs.length);
   }
   const B = pairs.length > m ? ridgeFromGram(allGram, lambdas) : zeros(m, d);
-  return { cc: { spec, keyLogMean, overallLogMean, mean, std, B, selection, pairs: pairs.length }, pairs };
+  // What the cross-validation left out is zero for the network too (measured in bench:context:
+  // feeding the network features the centers ignore made long leads worse).
+  const ignored = lambdas.flatMap((l, j) => (Number.isFinite(l) ? [] : [j]));
+  for (const p of pairs) for (const j of ignored) p.u[j] = 0;
+  return { cc: { spec, keyLogMean, overallLogMean, mean, std, B, selection, pairs: pairs.length, ignored }, pairs };
 }
 
 const zeros = (m: number, d: number) => Array.from({ length: m }, () => new Array<number>(d).fill(0));

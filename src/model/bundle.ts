@@ -68,6 +68,8 @@ export function checkManifestConsistency(m: Manifest, where: string): void {
   } else if (!/^weights(-[0-9a-f]{16})?\.bin$/.test(m.weights.file)) {
     throw modelError(`${where}: weights.file ${m.weights.file} is not a weights file of the bundle (weights-….bin)`);
   }
+  const cc = m.context;
+  if (cc?.ignored?.some((j) => j >= cc.B.length)) throw modelError(`${where}: context.ignored names a feature past the context's ${cc.B.length}`);
   const centers = (m.prior as { centers?: unknown }).centers;
   if (Array.isArray(centers)) {
     centers.forEach((c, k) => {

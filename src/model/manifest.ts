@@ -112,6 +112,8 @@ export const manifestSchema = z.object({
         }),
       ),
       pairs: z.number().int(),
+      /** Indices of u's features left out by the cross-validation (ũ = 0 for them). */
+      ignored: z.array(z.number().int().nonnegative()).optional(),
       /** Reverse effort E‖x0 − c‖² over the training pairs around c_k and around c(k, u). */
       effort: z.object({ mixture: num, conditional: num }),
       history: z.array(z.object({ date: z.string(), total: num, values: numArr.optional() })),
