@@ -9,6 +9,7 @@ import { quantileColumn, slotTimestamps } from '../src/scenarios/columns.js';
 import { parseDuration } from '../src/core/durations.js';
 import { parsePlanCsv, parseScenariosCsv, scenariosForDate } from '../src/staffing/files.js';
 import { staffingRequestSchema } from '../src/server/schemas.js';
+import { staffingFieldsSchema } from '../src/jobs/request.js';
 import { isMixcastError } from '../src/core/errors.js';
 import { buildCli } from '../src/cli/run.js';
 
@@ -41,6 +42,14 @@ describe('durations', () => {
     assert.equal(parseDuration('180'), parseDuration('180s'));
   });
 
+  it('batch jobs (POST /v1/jobs, mixcast batch) read staffing durations the same way', () => {
+    const a = staffingFieldsSchema.parse({ aht: 180, target: 0.8, within: 20, patience: 120 });
+    const b = staffingFieldsSchema.parse({ aht: '3m', target: 0.8, within: '20s', patience: '2m' });
+    assert.deepEqual([b.aht, b.within, b.patience], [a.aht, a.within, a.patience]);
+    assert.equal(staffingFieldsSchema.safeParse({ aht: '3 fortnights', target: 0.8, within: 20 }).success, false);
+    assert.equal(staffingFieldsSchema.safeParse({ aht: '0s', target: 0.8, within: 20 }).success, false);
+  });
+
   it('a duration that cannot be read, or a zero AHT, is refused with the reason', () => {
     const bad = staffingRequestSchema.safeParse({ ...body, aht: '3 fortnights', within: 20 });
     assert.equal(bad.success, false);
@@ -66,17 +75,17 @@ describe('staffing files', () => {
     ),
   ].join('\n');
 
-  it('scenarios of several dates need --date; with it, only that date is kept', () => {
+  it('scenarios of several dates need a date (the `date` field, --date on the CLI); with it, only that date is kept', () => {
     const f = parseScenariosCsv(long, 'out/scenarios.csv');
     assert.equal(f.scenarios.length, 4);
     assert.equal(f.intervalSeconds, 1800);
     assert.throws(
       () => scenariosForDate(f, undefined, 'out/scenarios.csv'),
-      (e: unknown) => isMixcastError(e) && /2 dates \(2003-10-27, 2003-10-28\); choose one with --date/.test(e.message),
+      (e: unknown) => isMixcastError(e) && /2 dates \(2003-10-27, 2003-10-28\); choose one with `date`/.test(e.message) && (e.details as { field?: string }).field === 'date',
     );
     const one = scenariosForDate(f, '2003-10-28', 'out/scenarios.csv');
     assert.deepEqual(one.scenarios, [[20, 21], [21, 22]]);
-    assert.throws(() => scenariosForDate(f, '2003-10-29'), (e: unknown) => isMixcastError(e) && /no scenarios for --date 2003-10-29; it holds 2003-10-27, 2003-10-28/.test(e.message));
+    assert.throws(() => scenariosForDate(f, '2003-10-29'), (e: unknown) => isMixcastError(e) && /no scenarios for `date` 2003-10-29; it holds 2003-10-27, 2003-10-28/.test(e.message));
   });
 
   it("a plan written by staff plan (interval, agents, …) is read in interval order", () => {

@@ -6,19 +6,21 @@ import { z } from 'zod';
 import { isoDateSchema } from '../core/dates.js';
 import { whatIfCaseSchema, FALLBACK_MODES, OUTPUT_KINDS } from '../scenarios/index.js';
 import { HEMISPHERES } from '../calendar/index.js';
+import { durationSeconds } from '../core/durations.js';
 
 const isoDate = isoDateSchema;
 
 export const JOB_KINDS = ['scenarios', 'forecast', 'whatif', 'staffing', 'train'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
-const seconds = z.number().positive();
+// durations: seconds as a number (180) or a duration string ("180s", "3m"), as on the CLI and the staffing route
+const seconds = durationSeconds();
 
 export const staffingFieldsSchema = z
   .object({
     aht: seconds.describe('average handle time, seconds'),
     target: z.number().gt(0).lt(1).describe('share answered within `within` seconds'),
-    within: z.number().nonnegative().describe('answer-time threshold, seconds'),
+    within: durationSeconds(false).describe('answer-time threshold, seconds'),
     coverage: z.number().gt(0).lt(1).default(0.9),
     patience: seconds.optional().describe('mean patience, seconds: Erlang A instead of Erlang C'),
     shrinkage: z.number().min(0).lt(1).optional(),
