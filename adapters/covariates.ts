@@ -1,10 +1,10 @@
 /**
  * Known covariates per local calendar day, for context-aware scenarios:
  *
- * - `--covariates name[:mean|max|min|sum],…`: numeric or 0/1 columns of the input file, read from
+ * - `covariates` (`name[:mean|max|min|sum],…`): numeric or 0/1 columns of the input file, read from
  *   the same rows as ingest and aggregated per local date (`dailyCovariates`);
- * - `--events FILE`: rows `date,name`, each name a 0/1 flag `event:NAME` (`readEvents`, `eventFlags`);
- * - `--future-covariates FILE`: a `date` column and one column per covariate, the values for the
+ * - `events` (a file): rows `date,name`, each name a 0/1 flag `event:NAME` (`readEvents`, `eventFlags`);
+ * - `futureCovariates` (a file): a `date` column and one column per covariate, the values for the
  *   dates to generate (`readFutureCovariates`, `missingFutureCovariates`).
  *
  * Timestamps become local dates exactly as ingest makes them (same time column detection, series
@@ -20,7 +20,7 @@ import type { InputFormat } from './types.js';
 export const AGGREGATIONS = ['mean', 'max', 'min', 'sum'] as const;
 export type CovariateAggregation = (typeof AGGREGATIONS)[number];
 
-/** One `--covariates` entry: an input column and how its rows are combined into one value per day. */
+/** One `covariates` entry: an input column and how its rows are combined into one value per day. */
 export interface CovariateSpec {
   name: string;
   aggregation: CovariateAggregation;
@@ -33,7 +33,7 @@ export interface CovariateSpec {
  */
 export function parseCovariateSpec(text: string): CovariateSpec[] {
   const raw = String(text ?? '');
-  if (raw.trim() === '') throw optionError(`--covariates is empty; list input columns, e.g. --covariates temperature:max,campaign`);
+  if (raw.trim() === '') throw optionError('`covariates` is empty; list input columns, each name[:mean|max|min|sum], e.g. temperature:max,campaign', { field: 'covariates' });
   const out: CovariateSpec[] = [];
   raw.split(',').forEach((part, i) => {
     const item = part.trim();
@@ -41,13 +41,13 @@ export function parseCovariateSpec(text: string): CovariateSpec[] {
     const name = (colon >= 0 ? item.slice(0, colon) : item).trim();
     const agg = colon >= 0 ? item.slice(colon + 1).trim().toLowerCase() : 'mean';
     if (name === '') {
-      throw optionError(`--covariates entry ${i + 1} ('${snippet(item, 40)}') has no column name; write name[:mean|max|min|sum], separated by commas`, { entry: i + 1 });
+      throw optionError(`\`covariates\` entry ${i + 1} ('${snippet(item, 40)}') has no column name; write name[:mean|max|min|sum], separated by commas`, { field: 'covariates', entry: i + 1 });
     }
     if (!(AGGREGATIONS as readonly string[]).includes(agg)) {
-      throw optionError(`--covariates '${snippet(item, 60)}': unknown aggregation '${snippet(agg, 20)}'; use one of ${AGGREGATIONS.join(', ')} (default mean)`, { entry: i + 1 });
+      throw optionError(`\`covariates\` '${snippet(item, 60)}': unknown aggregation '${snippet(agg, 20)}'; use one of ${AGGREGATIONS.join(', ')} (default mean)`, { field: 'covariates', entry: i + 1 });
     }
     if (out.some((s) => s.name === name)) {
-      throw optionError(`--covariates names column '${snippet(name, 60)}' twice; name each column once (one aggregation per column)`, { column: name });
+      throw optionError(`\`covariates\` names column '${snippet(name, 60)}' twice; name each column once (one aggregation per column)`, { field: 'covariates', column: name });
     }
     out.push({ name, aggregation: agg as CovariateAggregation });
   });
@@ -56,9 +56,9 @@ export function parseCovariateSpec(text: string): CovariateSpec[] {
 
 export interface DailyCovariatesOptions {
   specs: CovariateSpec[];
-  /** As ingest's `--time-col` (default: ingest's detection). */
+  /** As ingest's `timeCol` (default: ingest's detection). */
   timeCol?: string;
-  /** As ingest's `--tz` (default UTC). */
+  /** As ingest's `tz` (default UTC). */
   tz?: string;
   seriesCol?: string;
   series?: string;
@@ -86,21 +86,21 @@ export interface DailyCovariates {
  * (then the date has no value for it, reported in `missing`).
  */
 export function dailyCovariates(rows: Record<string, unknown>[], o: DailyCovariatesOptions): DailyCovariates {
-  if (!o || !Array.isArray(o.specs) || o.specs.length === 0) throw optionError(`no covariates given: pass --covariates name[:mean|max|min|sum],…`);
+  if (!o || !Array.isArray(o.specs) || o.specs.length === 0) throw optionError('no covariates given: list input columns in `covariates`, each name[:mean|max|min|sum]', { field: 'covariates' });
   const source = o.source ?? 'input';
   if (!Array.isArray(rows) || rows.length === 0) throw inputError(`${source}: no data rows`);
   const format = o.format ?? 'counts';
   const clock = new WallClock(resolveZone(o.tz ?? 'UTC'));
   const columns = columnsOf(rows);
   const opts = withLongConvention(columns, { timeCol: o.timeCol, seriesCol: o.seriesCol, series: o.series, format });
-  const need = (name: string, flag: string) => {
+  const need = (name: string, field: string) => {
     if (!columns.includes(name)) {
-      throw inputError(`${source}: unknown column '${snippet(name, 60)}' (${flag}); available columns: ${columns.join(', ')}`, { column: name, columns });
+      throw inputError(`${source}: unknown column '${snippet(name, 60)}' (\`${field}\`); available columns: ${columns.join(', ')}`, { field, column: name, columns });
     }
   };
-  if (opts.timeCol) need(opts.timeCol, '--time-col');
-  if (opts.seriesCol) need(opts.seriesCol, '--series-col');
-  for (const s of o.specs) need(s.name, '--covariates');
+  if (opts.timeCol) need(opts.timeCol, 'timeCol');
+  if (opts.seriesCol) need(opts.seriesCol, 'seriesCol');
+  for (const s of o.specs) need(s.name, 'covariates');
   const timeCol = opts.timeCol ?? defaultTimeCol(rows, columns, format, clock, source);
   const { keep } = pickSeries(rows, columns, timeCol, opts, source);
   const where = (i: number) => (o.lineNumbers ? `row ${i + 1} (line ${o.lineNumbers[i]})` : `row ${i + 1}`);

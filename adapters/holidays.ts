@@ -1,11 +1,11 @@
 /**
- * Holiday lists for `--holidays`: either a text file with one ISO date per line (`#` comments and
+ * Holiday lists for `holidays`: either a text file with one ISO date per line (`#` comments and
  * blank lines ignored), or a country code with an optional region (`US`, `IL`, `AU-VIC`) resolved
  * through the date-holidays package (public holidays only).
  */
 import fs from 'node:fs';
 import Holidays from 'date-holidays';
-import { inputError, optionError } from '../src/core/errors.js';
+import { inputError, optionError, snippet } from '../src/core/errors.js';
 import { isIsoDate } from '../src/core/dates.js';
 
 /** `US`, `IL`, `AU-VIC`, `us-ca`: a two-letter country and an optional region after a dash. */
@@ -15,7 +15,7 @@ const HOW_TO_FIND =
   "country codes are ISO 3166-1 alpha-2 (US, IL, AU, …), regions follow a dash (AU-VIC, US-CA); list them with node -e \"const H=require('date-holidays');const h=new H();console.log(h.getCountries(), h.getStates('AU'))\"";
 
 /**
- * Holiday dates for `--holidays VALUE` over the years `fromYear..toYear`: a value naming an
+ * Holiday dates for `holidays: VALUE` over the years `fromYear..toYear`: a value naming an
  * existing file is read as a file; otherwise a country/region code gives that calendar's public
  * holidays. Returns sorted unique ISO dates.
  */
@@ -32,21 +32,21 @@ export function isHolidayCode(value: string): boolean {
 /** Public holidays of a country (`US`) or region (`AU-VIC`) in `fromYear..toYear`, sorted ISO dates. */
 export function publicHolidays(code: string, fromYear: number, toYear: number): string[] {
   const m = CODE.exec(code);
-  if (!m) throw optionError(`--holidays: '${code}' is neither a file nor a country code; ${HOW_TO_FIND}`, { value: code });
+  if (!m) throw optionError(`\`holidays\`: '${snippet(code, 80)}' is neither a file nor a country code; ${HOW_TO_FIND}`, { field: 'holidays', value: code });
   const country = m[1].toUpperCase();
   const region = m[2]?.toUpperCase();
   const hd = new Holidays();
   const countries = hd.getCountries() ?? {};
   if (!(country in countries)) {
-    throw optionError(`--holidays: unknown country code '${country}' (and no file named '${code}'); ${HOW_TO_FIND}`, { value: code });
+    throw optionError(`\`holidays\`: unknown country code '${country}' (and no file named '${snippet(code, 80)}'); ${HOW_TO_FIND}`, { field: 'holidays', value: code });
   }
   if (region) {
     const states = hd.getStates(country) ?? {};
     if (!(region in states)) {
       const known = Object.keys(states);
       throw optionError(
-        `--holidays: unknown region '${region}' for ${country}; ${known.length ? `regions of ${country}: ${known.join(', ')}` : `${country} has no regions, use --holidays ${country}`}`,
-        { value: code, regions: known },
+        `\`holidays\`: unknown region '${region}' for ${country}; ${known.length ? `regions of ${country}: ${known.join(', ')}` : `${country} has no regions, set \`holidays\` to ${country}`}`,
+        { field: 'holidays', value: code, regions: known },
       );
     }
   }

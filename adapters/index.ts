@@ -21,16 +21,16 @@ export { trainingCovariates, type TrainingCovariatesOptions } from './training-c
 
 /** Read a CSV or JSON file (JSON: an array of row objects) and turn it into a DaySeries. */
 export async function ingest(opts: IngestOptions): Promise<DaySeries> {
-  if (!opts?.input) throw inputError('no input file given: pass --input FILE (CSV, or JSON as an array of row objects)');
+  if (!opts?.input) throw inputError('no input file given: set `input` to a CSV file, or a JSON file holding an array of row objects', { field: 'input' });
   const { input, ...rest } = opts;
   const table = readTable(input);
   const rowsOpts: IngestRowsOptions = { ...rest, source: path.relative(process.cwd(), input) || input, lineNumbers: table.lineNumbers };
   return ingestRows(table.rows, rowsOpts);
 }
 
-/** Every series of a long file (or those in `only`): one DaySeries per series, as `--series NAME` reads it. */
+/** Every series of a long file (or those in `only`): one DaySeries per series, as `series: NAME` reads it. */
 export async function ingestMany(opts: Omit<IngestOptions, 'series'> & { only?: string[] }): Promise<SeriesSet> {
-  if (!opts?.input) throw inputError('no input file given: pass --input FILE (CSV, or JSON as an array of row objects)');
+  if (!opts?.input) throw inputError('no input file given: set `input` to a CSV file, or a JSON file holding an array of row objects', { field: 'input' });
   const { input, ...rest } = opts;
   const table = readTable(input);
   return ingestRowsMany(table.rows, { ...rest, source: path.relative(process.cwd(), input) || input, lineNumbers: table.lineNumbers });

@@ -2,8 +2,8 @@
  * Rows → DaySeries. The pipeline, for every input shape:
  *
  *   rows ─ pick series ─ parse times to local wall-clock (luxon) ─ a long table
- *        (row, date, sec, value, off) ─ drop weekdays not in --days ─ collapse rows that share
- *        a wall-clock time (DST repeated hour / --duplicates sum) ─ source grid and window ─
+ *        (row, date, sec, value, off) ─ drop weekdays not in `days` ─ collapse rows that share
+ *        a wall-clock time (DST repeated hour / `duplicates` sum) ─ source grid and window ─
  *        one vector of source slots per day ─ DST rule ─ missing-slot policy ─ sum source
  *        slots into target intervals.
  *
@@ -58,17 +58,17 @@ export interface Long {
 export function ingestRows(rows: Record<string, unknown>[], opts: IngestRowsOptions = {}): DaySeries {
   const source = opts.source ?? 'input';
   const format = (opts.format ?? 'counts') as InputFormat;
-  if (!FORMATS.includes(format)) throw optionError(`--format must be one of ${FORMATS.join(', ')}, got '${format}'`);
+  if (!FORMATS.includes(format)) throw optionError(`\`format\` must be one of ${FORMATS.join(', ')}, got '${snippet(format, 40)}'`, { field: 'format' });
   const missing = (opts.missing ?? 'drop') as MissingPolicy;
-  if (!MISSING.includes(missing)) throw optionError(`--missing must be one of ${MISSING.join(', ')}, got '${missing}'`);
+  if (!MISSING.includes(missing)) throw optionError(`\`missing\` must be one of ${MISSING.join(', ')}, got '${snippet(missing, 40)}'`, { field: 'missing' });
   const dupPolicy = opts.duplicates ?? 'error';
-  if (dupPolicy !== 'error' && dupPolicy !== 'sum') throw optionError(`--duplicates must be error or sum, got '${dupPolicy}'`);
+  if (dupPolicy !== 'error' && dupPolicy !== 'sum') throw optionError(`\`duplicates\` must be error or sum, got '${snippet(dupPolicy, 40)}'`, { field: 'duplicates' });
   const kindOpt = opts.valueKind ?? 'auto';
-  if (!VALUE_KINDS.includes(kindOpt)) throw optionError(`--value-kind must be one of ${VALUE_KINDS.join(', ')}, got '${kindOpt}'`);
+  if (!VALUE_KINDS.includes(kindOpt)) throw optionError(`\`valueKind\` must be one of ${VALUE_KINDS.join(', ')}, got '${snippet(kindOpt, 40)}'`, { field: 'valueKind' });
   const zone = resolveZone(opts.tz ?? 'UTC');
   const clock = new WallClock(zone);
   const weekdays = opts.days?.length ? parseWeekdays(opts.days, 'days') : [1, 2, 3, 4, 5, 6, 7];
-  // --holidays FILE is read now; --holidays US / AU-VIC is checked now and listed for the data's years below.
+  // `holidays` FILE is read now; `holidays` US / AU-VIC is checked now and listed for the data's years below.
   const holidayCode = opts.holidays && isHolidayCode(opts.holidays) ? opts.holidays : undefined;
   if (holidayCode) publicHolidays(holidayCode, 1, 0);
   let holidays = opts.holidays && !holidayCode ? readHolidays(opts.holidays) : [];
@@ -77,16 +77,16 @@ export function ingestRows(rows: Record<string, unknown>[], opts: IngestRowsOpti
 
   const columns = columnsOf(rows);
   opts = withLongConvention(columns, opts);
-  const need = (name: string, flag: string) => {
+  const need = (name: string, field: string) => {
     if (!columns.includes(name)) {
-      throw inputError(`${source}: unknown column '${name}' (${flag}); available columns: ${columns.join(', ')}`, { column: name, columns });
+      throw inputError(`${source}: unknown column '${name}' (\`${field}\`); available columns: ${columns.join(', ')}`, { field, column: name, columns });
     }
   };
-  if (opts.timeCol) need(opts.timeCol, '--time-col');
-  if (opts.seriesCol) need(opts.seriesCol, '--series-col');
-  if (opts.valueCol) need(opts.valueCol, '--value-col');
+  if (opts.timeCol) need(opts.timeCol, 'timeCol');
+  if (opts.seriesCol) need(opts.seriesCol, 'seriesCol');
+  if (opts.valueCol) need(opts.valueCol, 'valueCol');
   if (format === 'events' && opts.valueCol) {
-    throw optionError(`--value-col does not apply to --format events (each row is one arrival); use --format counts for rows that carry a value`);
+    throw optionError('`valueCol` does not apply to `format` events (each row is one arrival); leave it out, or set `format` to counts for rows that carry a value', { field: 'valueCol' });
   }
   const timeCol = opts.timeCol ?? defaultTimeCol(rows, columns, format, clock, source);
 
@@ -131,7 +131,7 @@ export function ingestRows(rows: Record<string, unknown>[], opts: IngestRowsOpti
   const daysText = (opts.days ?? []).join(',');
   for (const d of allDates) {
     if (!wantDay(d)) {
-      dropped.push({ date: d, reason: 'outside-days', detail: `${weekdayName(weekdayOf(d))} is not in --days ${daysText}` });
+      dropped.push({ date: d, reason: 'outside-days', detail: `${weekdayName(weekdayOf(d))} is not in \`days\` ${daysText}` });
     }
   }
   let table = aq.table({ row: long.row, date: long.date, sec: long.sec, value: long.value, off: long.off });
@@ -146,16 +146,16 @@ export function ingestRows(rows: Record<string, unknown>[], opts: IngestRowsOpti
   // ---- grid and window -----------------------------------------------------------------------
   const secs = table.array('sec') as Float64Array;
   if (secs.length === 0) {
-    throw inputError(`${source}: no rows left on the chosen weekdays (--days ${daysText})`);
+    throw inputError(`${source}: no rows left on the chosen weekdays (\`days\` ${daysText})`, { field: 'days' });
   }
   let srcStep: number; // source slot length, seconds
   let anchor: number; // a source slot start
   let dataStart: number, dataEnd: number; // first slot start, last slot end seen in the data
   const requested = opts.interval ? Math.round(parseInterval(opts.interval) * 60) : null;
   if (format === 'events') {
-    if (requested === null) throw optionError(`--format events needs --interval (e.g. 15m): the interval the arrivals are counted into`);
+    if (requested === null) throw optionError('`format` events needs `interval` (e.g. 15m): the interval the arrivals are counted into', { field: 'interval' });
     srcStep = requested;
-    anchor = opts.open ? parseClock(opts.open, '--open') : 0;
+    anchor = opts.open ? parseClock(opts.open, 'open') : 0;
     const [lo, hi] = minMax(secs);
     dataStart = anchor + Math.floor((lo - anchor) / srcStep) * srcStep;
     dataEnd = Math.min(DAY_SECONDS, anchor + (Math.floor((hi - anchor) / srcStep) + 1) * srcStep);
@@ -174,37 +174,39 @@ export function ingestRows(rows: Record<string, unknown>[], opts: IngestRowsOpti
   const step = requested ?? srcStep;
   if (step < srcStep) {
     throw optionError(
-      `--interval ${opts.interval} is finer than the data's ${formatInterval(srcStep / 60)} slots: values cannot be split; use ${formatInterval(srcStep / 60)} or a multiple of it`,
+      `\`interval\` ${opts.interval} is finer than the data's ${formatInterval(srcStep / 60)} slots: values cannot be split; use ${formatInterval(srcStep / 60)} or a multiple of it`,
+      { field: 'interval' },
     );
   }
   if (step % srcStep !== 0) {
     throw optionError(
-      `--interval ${opts.interval} is not a whole number of the data's ${formatInterval(srcStep / 60)} slots; use a multiple of ${formatInterval(srcStep / 60)} (e.g. ${formatInterval((srcStep * Math.ceil(step / srcStep)) / 60)})`,
+      `\`interval\` ${opts.interval} is not a whole number of the data's ${formatInterval(srcStep / 60)} slots; use a multiple of ${formatInterval(srcStep / 60)} (e.g. ${formatInterval((srcStep * Math.ceil(step / srcStep)) / 60)})`,
+      { field: 'interval' },
     );
   }
   const windowInferred = !opts.open || !opts.close;
   const inferredText = !opts.open && !opts.close ? 'open and close' : !opts.open ? 'open' : !opts.close ? 'close' : null;
   let open: number, close: number;
   if (format === 'events' && opts.open && !opts.close) {
-    open = parseClock(opts.open, '--open');
+    open = parseClock(opts.open, 'open');
     close = Math.min(DAY_SECONDS, open + Math.ceil((dataEnd - open) / step) * step);
   } else if (format === 'events' && !opts.open && opts.close) {
-    close = parseClock(opts.close, '--close');
+    close = parseClock(opts.close, 'close');
     open = Math.max(0, close - Math.ceil((close - dataStart) / step) * step);
   } else {
-    open = opts.open ? parseClock(opts.open, '--open') : dataStart;
-    close = opts.close ? parseClock(opts.close, '--close') : format === 'events' ? Math.min(DAY_SECONDS, dataStart + Math.ceil((dataEnd - dataStart) / step) * step) : dataEnd;
+    open = opts.open ? parseClock(opts.open, 'open') : dataStart;
+    close = opts.close ? parseClock(opts.close, 'close') : format === 'events' ? Math.min(DAY_SECONDS, dataStart + Math.ceil((dataEnd - dataStart) / step) * step) : dataEnd;
   }
-  if (open >= DAY_SECONDS) throw optionError(`--open ${formatClock(open)} must be before 24:00`);
+  if (open >= DAY_SECONDS) throw optionError(`\`open\` ${formatClock(open)} must be before 24:00`, { field: 'open' });
   if (close <= open) {
-    throw optionError(`the window ${formatClock(open)}–${formatClock(close)} is empty: --close must be after --open (windows that cross midnight are not supported)`);
+    throw optionError(`the window ${formatClock(open)}–${formatClock(close)} is empty: \`close\` must be after \`open\` (windows that cross midnight are not supported)`, { field: 'close' });
   }
   const offGrid = (t: number) => (((t - anchor) % srcStep) + srcStep) % srcStep !== 0;
   if (opts.open && offGrid(open)) {
-    throw optionError(`--open ${opts.open} is not a slot start of the data: its ${formatInterval(srcStep / 60)} slots start at ${formatClock(anchor % srcStep)}, ${formatClock((anchor % srcStep) + srcStep)}, …`);
+    throw optionError(`\`open\` ${opts.open} is not a slot start of the data: its ${formatInterval(srcStep / 60)} slots start at ${formatClock(anchor % srcStep)}, ${formatClock((anchor % srcStep) + srcStep)}, …`, { field: 'open' });
   }
   if (opts.close && offGrid(close)) {
-    throw optionError(`--close ${opts.close} is not a slot boundary of the data: its ${formatInterval(srcStep / 60)} slots start at ${formatClock(anchor % srcStep)}, ${formatClock((anchor % srcStep) + srcStep)}, …`);
+    throw optionError(`\`close\` ${opts.close} is not a slot boundary of the data: its ${formatInterval(srcStep / 60)} slots start at ${formatClock(anchor % srcStep)}, ${formatClock((anchor % srcStep) + srcStep)}, …`, { field: 'close' });
   }
   if ((close - open) % step !== 0) throw windowError(open, close, step, dataEnd, opts);
   const nSrc = (close - open) / srcStep;
@@ -224,7 +226,7 @@ export function ingestRows(rows: Record<string, unknown>[], opts: IngestRowsOpti
   // ---- one vector of source slots per day ----------------------------------------------------
   const vectors = new Map<string, Float64Array>();
   const dstPairs = new Map<string, number>(); // date → slots where both occurrences were combined
-  const summedDup = new Map<string, number>(); // date → timestamps summed under --duplicates sum
+  const summedDup = new Map<string, number>(); // date → timestamps summed under `duplicates` sum
   const occurrences = new Map<string, { first: number; second: number }>(); // fall-back rows by offset
   const slotOf = (sec: number) => Math.floor((sec - open) / srcStep);
   const vec = (date: string) => {
@@ -384,7 +386,7 @@ export function ingestRows(rows: Record<string, unknown>[], opts: IngestRowsOpti
     }
     if (left) interpolate(v, valueKind === 'counts');
     const dups = summedDup.get(date);
-    if (dups) dayRepairs.push({ date, reason: 'duplicates', detail: `${dups} timestamp${dups === 1 ? '' : 's'} had several rows: summed (--duplicates sum)`, slots: dups });
+    if (dups) dayRepairs.push({ date, reason: 'duplicates', detail: `${dups} timestamp${dups === 1 ? '' : 's'} had several rows: summed (\`duplicates\` sum)`, slots: dups });
     repaired.push(...dayRepairs);
     const values = new Array<number>(nOut);
     for (let j = 0; j < nOut; j++) {
@@ -451,7 +453,7 @@ export function defaultTimeCol(rows: Record<string, unknown>[], columns: string[
     const v = (first as Record<string, unknown>)[c];
     if (typeof v === 'string' && /\d{4}-\d{2}-\d{2}/.test(v) && clock.parse(v)) return c;
   }
-  throw inputError(`${source}: no timestamp column found; name it with --time-col (available columns: ${columns.join(', ')})`, { columns });
+  throw inputError(`${source}: no timestamp column found; name it with \`timeCol\` (available columns: ${columns.join(', ')})`, { field: 'timeCol', columns });
 }
 
 export function pickSeries(
@@ -466,7 +468,7 @@ export function pickSeries(
   if (wanted !== null && !seriesCol) {
     seriesCol = columns.find((c) => c !== timeCol && rows.some((r) => r[c] != null && String(r[c]) === wanted)) ?? null;
     if (!seriesCol) {
-      throw inputError(`${source}: no column holds the series '${wanted}'; name the column with --series-col (available columns: ${columns.join(', ')})`);
+      throw inputError(`${source}: no column holds the series '${wanted}'; name the column with \`seriesCol\` (available columns: ${columns.join(', ')})`, { field: 'seriesCol', columns });
     }
   }
   if (!seriesCol) return { series: null, seriesCol: null, keep: Int32Array.from(rows.keys()) };
@@ -476,7 +478,7 @@ export function pickSeries(
   let series = wanted;
   if (series === null) {
     if (names.length > 1) {
-      throw inputError(`${source}: column '${seriesCol}' holds ${names.length} series (${list(names)}); choose one with --series`, { series: names });
+      throw inputError(`${source}: column '${seriesCol}' holds ${names.length} series (${list(names)}); choose one with \`series\``, { field: 'series', series: names });
     }
     series = names[0];
   } else if (!names.includes(series)) {
@@ -498,7 +500,7 @@ function defaultValueCol(rows: Record<string, unknown>[], keep: Int32Array, colu
       break;
     }
   }
-  throw inputError(`${source}: no numeric value column found; name it with --value-col (available columns: ${columns.join(', ')})`, { columns });
+  throw inputError(`${source}: no numeric value column found; name it with \`valueCol\` (available columns: ${columns.join(', ')})`, { field: 'valueCol', columns });
 }
 
 /**
@@ -570,7 +572,7 @@ export function toLong(
 function mixedOffsets(i: number, other: number, rows: Record<string, unknown>[], timeCol: string, where: (i: number) => string, source: string, has: boolean) {
   return inputError(
     `${source}: ${where(i)}, column '${timeCol}': '${String(rows[i][timeCol])}' ${has ? 'has' : 'has no'} UTC offset but ${where(other)} ('${String(rows[other][timeCol])}') ${has ? 'has none' : 'has one'}; ` +
-      `mixed timestamps are ambiguous: write an offset on every row or on none (rows without offset are local time in --tz)`,
+      `mixed timestamps are ambiguous: write an offset on every row or on none (rows without offset are local time in \`tz\`)`,
     { row: i + 1, column: timeCol },
   );
 }
@@ -609,14 +611,14 @@ function wideToLong(
       if (x.j !== j) throw inputError(`${source}: wide table column v${j} is missing (columns v0 … v${vs[vs.length - 1].j} must all be present)`);
     });
     if (!opts.interval) {
-      throw optionError(`the wide table's columns v0 … v${vs.length - 1} carry no clock times: give --interval (and --open when the first interval does not start at 00:00)`);
+      throw optionError(`the wide table's columns v0 … v${vs.length - 1} carry no clock times: give \`interval\` (and \`open\` when the first interval does not start at 00:00)`, { field: 'interval' });
     }
     step = Math.round(parseInterval(opts.interval) * 60);
     let start = 0;
-    if (opts.open) start = parseClock(opts.open, '--open');
-    else if (opts.close) start = parseClock(opts.close, '--close') - vs.length * step;
+    if (opts.open) start = parseClock(opts.open, 'open');
+    else if (opts.close) start = parseClock(opts.close, 'close') - vs.length * step;
     if (start < 0 || start + vs.length * step > DAY_SECONDS) {
-      throw optionError(`${vs.length} intervals of ${opts.interval} starting at ${formatClock(Math.max(0, start))} do not fit in one day; check --interval and --open`);
+      throw optionError(`${vs.length} intervals of ${opts.interval} starting at ${formatClock(Math.max(0, start))} do not fit in one day; check \`interval\` and \`open\``, { field: 'interval' });
     }
     cols = vs.map((x) => x.c);
     secs = cols.map((_, j) => start + j * step);
@@ -634,7 +636,7 @@ function wideToLong(
     }
     const prev = firstRowOf.get(w.date);
     if (prev !== undefined && opts.duplicates !== 'sum') {
-      throw inputError(`${source}: date ${w.date} appears twice in the wide table (${where(prev)} and ${where(i)}); keep one row per day or pass --duplicates sum`, { row: i + 1, column: timeCol });
+      throw inputError(`${source}: date ${w.date} appears twice in the wide table (${where(prev)} and ${where(i)}); keep one row per day or set \`duplicates\` to sum`, { row: i + 1, column: timeCol, field: 'duplicates' });
     }
     if (prev === undefined) firstRowOf.set(w.date, i);
     dateOfRow.set(i, w.date);
@@ -716,13 +718,13 @@ function checkValueKind(
     const i = long.row[firstNeg];
     throw inputError(
       `${source}: ${where(i)}, column '${colOf(firstNeg)}': negative value ${long.value[firstNeg]} in a column of counts; counts must be ≥ 0 ` +
-        `(if the column holds measurements that can be negative, pass --value-kind measurements)`,
-      { row: i + 1, column: colOf(firstNeg) },
+        `(if the column holds measurements that can be negative, set \`valueKind\` to measurements)`,
+      { row: i + 1, column: colOf(firstNeg), field: 'valueKind' },
     );
   }
   if (kindOpt === 'counts' && firstFrac >= 0) {
     const i = long.row[firstFrac];
-    throw inputError(`${source}: ${where(i)}, column '${colOf(firstFrac)}': ${long.value[firstFrac]} is not a whole number, but --value-kind counts was given`, { row: i + 1, column: colOf(firstFrac) });
+    throw inputError(`${source}: ${where(i)}, column '${colOf(firstFrac)}': ${long.value[firstFrac]} is not a whole number, but \`valueKind\` counts was given`, { row: i + 1, column: colOf(firstFrac), field: 'valueKind' });
   }
   return counts ? 'counts' : 'measurements';
 }
@@ -737,11 +739,11 @@ function duplicatesError(
   const order = idx.slice().sort((a, b) => g.first[a] - g.first[b]);
   const shown = order.slice(0, 3).map((i) => `${g.date[i]} ${formatClock(g.sec[i])} (${g.n[i] === 2 ? `${where(g.first[i])} and ${where(g.last[i])}` : `${g.n[i]} rows, ${where(g.first[i])} … ${where(g.last[i])}`})`);
   const hint = seriesCandidates.length
-    ? `; if column '${seriesCandidates[0]}' names several series, pick one with --series-col ${seriesCandidates[0]} --series NAME`
+    ? `; if column '${seriesCandidates[0]}' names several series, set \`seriesCol\` to ${seriesCandidates[0]} and choose one with \`series\``
     : '';
   return inputError(
-    `${source}: duplicate timestamps: ${shown.join(', ')}${order.length > 3 ? `, … (${order.length} in all)` : ''}; pass --duplicates sum to add them up${hint}`,
-    { duplicates: order.length },
+    `${source}: duplicate timestamps: ${shown.join(', ')}${order.length > 3 ? `, … (${order.length} in all)` : ''}; set \`duplicates\` to sum to add them up${hint}`,
+    { field: 'duplicates', duplicates: order.length },
   );
 }
 
@@ -751,14 +753,14 @@ function windowError(open: number, close: number, step: number, dataEnd: number,
   const upper = open + Math.ceil(len / step) * step;
   const iv = formatInterval(step / 60);
   const options: string[] = [];
-  if (lower > open) options.push(`--close ${formatClock(lower)} (${(lower - open) / step} intervals)`);
+  if (lower > open) options.push(`${formatClock(lower)} (${(lower - open) / step} intervals)`);
   if (upper <= DAY_SECONDS) {
-    options.push(`--close ${formatClock(upper)}${upper > dataEnd ? ` (the data stop at ${formatClock(dataEnd)}, so its last interval would be incomplete)` : ''}`);
+    options.push(`${formatClock(upper)}${upper > dataEnd ? ` (the data stop at ${formatClock(dataEnd)}, so its last interval would be incomplete)` : ''}`);
   }
   const which = opts.open && opts.close ? 'the window' : 'the window inferred from the data';
   return optionError(
-    `${which} ${formatClock(open)}–${formatClock(close)} (${len / 60} min) is not a whole number of ${iv} intervals; use ${options.join(' or ')}, or move --open`,
-    { open: formatClock(open), close: formatClock(close), suggestions: [lower, upper].filter((x) => x > open && x <= DAY_SECONDS).map(formatClock) },
+    `${which} ${formatClock(open)}–${formatClock(close)} (${len / 60} min) is not a whole number of ${iv} intervals; ${options.length ? `set \`close\` to ${options.join(' or ')}, or move \`open\`` : 'move `open`'}`,
+    { field: 'close', open: formatClock(open), close: formatClock(close), suggestions: [lower, upper].filter((x) => x > open && x <= DAY_SECONDS).map(formatClock) },
   );
 }
 
@@ -768,7 +770,7 @@ function detectStep(secs: Float64Array, rowIdx: Int32Array, where: (i: number) =
   const bad = distinct.findIndex((s) => !Number.isInteger(s));
   if (bad >= 0) {
     const k = secs.indexOf(distinct[bad]);
-    throw inputError(`${source}: ${where(rowIdx[k])}: timestamp ${formatClock(distinct[bad])} has fractions of a second; interval rows must start on whole seconds (for one row per arrival use --format events)`);
+    throw inputError(`${source}: ${where(rowIdx[k])}: timestamp ${formatClock(distinct[bad])} has fractions of a second; interval rows must start on whole seconds (for one row per arrival set \`format\` to events)`, { field: 'format' });
   }
   if (distinct.length < 2) return requested ?? DAY_SECONDS;
   const diffs = distinct.slice(1).map((s, j) => s - distinct[j]);
@@ -782,7 +784,8 @@ function detectStep(secs: Float64Array, rowIdx: Int32Array, where: (i: number) =
     if (off.length <= distinct.length / 10) {
       const k = secs.indexOf(off[0]);
       throw inputError(
-        `${source}: ${where(rowIdx[k])}: timestamp time ${formatClock(off[0])} is off the data's ${formatInterval(mode / 60)} grid (${formatClock(distinct[0])}, ${formatClock(distinct[0] + mode)}, …); interval rows must start on slot boundaries (for one row per arrival use --format events)`,
+        `${source}: ${where(rowIdx[k])}: timestamp time ${formatClock(off[0])} is off the data's ${formatInterval(mode / 60)} grid (${formatClock(distinct[0])}, ${formatClock(distinct[0] + mode)}, …); interval rows must start on slot boundaries (for one row per arrival set \`format\` to events)`,
+        { field: 'format' },
       );
     }
   }
@@ -860,21 +863,21 @@ export function withLongConvention<O extends IngestRowsOptions>(columns: string[
   return { ...opts, seriesCol: opts.seriesCol ?? 'unique_id', timeCol: opts.timeCol ?? 'ds', valueCol: opts.valueCol ?? (opts.format === 'events' ? undefined : 'y') };
 }
 
-/** The series named in a long file's series column (`--series-col`, or `unique_id` by convention), sorted. */
+/** The series named in a long file's series column (`seriesCol`, or `unique_id` by convention), sorted. */
 export function seriesNames(rows: Record<string, unknown>[], opts: IngestRowsOptions = {}): { seriesCol: string; names: string[] } {
   const source = opts.source ?? 'input';
   if (!Array.isArray(rows) || rows.length === 0) throw inputError(`${source}: no data rows`);
   const columns = columnsOf(rows);
   const seriesCol = withLongConvention(columns, opts).seriesCol;
-  if (!seriesCol) throw optionError(`${source}: name the column that holds the series with --series-col (available columns: ${columns.join(', ')})`);
-  if (!columns.includes(seriesCol)) throw inputError(`${source}: unknown column '${seriesCol}' (--series-col); available columns: ${columns.join(', ')}`, { column: seriesCol, columns });
+  if (!seriesCol) throw optionError(`${source}: name the column that holds the series with \`seriesCol\` (available columns: ${columns.join(', ')})`, { field: 'seriesCol', columns });
+  if (!columns.includes(seriesCol)) throw inputError(`${source}: unknown column '${seriesCol}' (\`seriesCol\`); available columns: ${columns.join(', ')}`, { field: 'seriesCol', column: seriesCol, columns });
   const names = [...new Set(rows.map((r) => (r[seriesCol] == null ? '' : String(r[seriesCol]))))].sort();
   return { seriesCol, names };
 }
 
 /**
  * Every series of a long file (or the ones in `only`), each read by `ingestRows` with the same
- * options — so each DaySeries is exactly what `--series NAME` gives.
+ * options — so each DaySeries is exactly what `series: NAME` gives.
  */
 export function ingestRowsMany(rows: Record<string, unknown>[], opts: Omit<IngestRowsOptions, 'series'> & { only?: string[] } = {}): SeriesSet {
   const { only, ...rest } = opts;

@@ -36,7 +36,10 @@ function countBy(xs: string[]): Record<string, number> {
   return o;
 }
 
-/** A multi-line summary for people (the CLI prints it to stderr). */
+/**
+ * A multi-line summary for people. Settings are named as fields in backticks (`open`, `valueKind`,
+ * src/core/fields.ts), so an app can say them its own way (the CLI prints it to stderr with flags).
+ */
 export function formatReport(ds: DaySeries, opts: { show?: number } = {}): string {
   const r = ds.report;
   const show = opts.show ?? 8;
@@ -51,14 +54,14 @@ export function formatReport(ds: DaySeries, opts: { show?: number } = {}): strin
   );
   const n = ds.labels.length;
   lines.push(
-    `  window: ${ds.open}–${ds.close}${r.windowInferred ? ` (${r.windowInferredText ?? 'open and close'} inferred from the data; set --open/--close to change)` : ''}`,
+    `  window: ${ds.open}–${ds.close}${r.windowInferred ? ` (${r.windowInferredText ?? 'open and close'} inferred from the data; set \`open\`/\`close\` to change)` : ''}`,
   );
   lines.push(
     `  interval: ${formatInterval(ds.intervalMinutes)}${r.sourceIntervalMinutes !== ds.intervalMinutes ? ` (source ${formatInterval(r.sourceIntervalMinutes)})` : ''}, vector length ${n}` +
       (n ? `, labels ${ds.labels[0]} … ${ds.labels[n - 1]}` : ''),
   );
   lines.push(
-    `  values: ${ds.valueKind}${r.valueKindInferred ? (ds.valueKind === 'counts' ? ' (all non-negative integers; --value-kind measurements to override)' : ' (not all non-negative integers)') : ''}`,
+    `  values: ${ds.valueKind}${r.valueKindInferred ? (ds.valueKind === 'counts' ? ' (all non-negative integers; set `valueKind` to measurements to override)' : ' (not all non-negative integers)') : ''}`,
   );
   if (ds.days.length) {
     const totals = ds.days.map((d) => d.values.reduce((a, b) => a + b, 0));
@@ -70,7 +73,7 @@ export function formatReport(ds: DaySeries, opts: { show?: number } = {}): strin
     const order = [1, 2, 3, 4, 5, 6, 7].map(weekdayName).filter((w) => perWd[w]);
     lines.push(`  kept days per weekday: ${order.map((w) => `${w} ${perWd[w]}`).join(' · ')}`);
   }
-  if (ds.weekdays.length < 7) lines.push(`  weekdays kept (--days): ${ds.weekdays.map(weekdayName).join(', ')}`);
+  if (ds.weekdays.length < 7) lines.push(`  weekdays kept (\`days\`): ${ds.weekdays.map(weekdayName).join(', ')}`);
   if (r.absentDates.length) {
     const perWd = countBy(r.absentDates.map((d) => weekdayName(weekdayOf(d))));
     const order = [1, 2, 3, 4, 5, 6, 7].map(weekdayName).filter((w) => perWd[w]);
@@ -82,7 +85,7 @@ export function formatReport(ds: DaySeries, opts: { show?: number } = {}): strin
   }
   if (r.dropped.length) lines.push('dropped days:', ...issueLines(r.dropped, show));
   if (r.repaired.length) lines.push('repaired days (kept):', ...issueLines(r.repaired, show));
-  if (ds.holidays.length) lines.push(`holidays: ${plural(ds.holidays.length, 'date')} from --holidays`);
+  if (ds.holidays.length) lines.push(`holidays: ${plural(ds.holidays.length, 'date')} from \`holidays\``);
   if (r.notes.length) lines.push('notes:', ...r.notes.map((x) => `  ${x}`));
   return lines.join('\n');
 }

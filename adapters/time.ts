@@ -1,6 +1,6 @@
 /** Time helpers for the adapters: intervals, clock times, zones, timestamps, DST days (luxon only). */
 import { DateTime, Duration, FixedOffsetZone, Info, type Zone } from 'luxon';
-import { optionError } from '../src/core/errors.js';
+import { optionError, snippet } from '../src/core/errors.js';
 
 export { UTC } from '../src/core/dates.js';
 import { UTC } from '../src/core/dates.js';
@@ -8,15 +8,15 @@ import { UTC } from '../src/core/dates.js';
 export { DAY_SECONDS, parseInterval, formatInterval } from '../src/core/durations.js';
 import { DAY_SECONDS } from '../src/core/durations.js';
 
-/** `HH:MM`, `H:MM`, `HH:MM:SS` or `24:00` → seconds after midnight. */
-export function parseClock(text: string, what: string): number {
+/** `HH:MM`, `H:MM`, `HH:MM:SS` or `24:00` → seconds after midnight; `field` names the setting in the error (`open`, `close`). */
+export function parseClock(text: string, field: string): number {
   const s = String(text ?? '').trim();
   if (s === '24:00' || s === '24:00:00') return DAY_SECONDS;
   for (const fmt of ['H:mm', 'H:mm:ss']) {
     const dt = DateTime.fromFormat(s, fmt, { zone: UTC });
     if (dt.isValid) return dt.hour * 3600 + dt.minute * 60 + dt.second;
   }
-  throw optionError(`${what} '${s}' is not a clock time; use HH:MM between 00:00 and 24:00`);
+  throw optionError(`\`${field}\` '${snippet(s, 40)}' is not a clock time; use HH:MM between 00:00 and 24:00`, { field });
 }
 
 /** Seconds after midnight → `HH:MM` (or `HH:MM:SS` off the minute); 86400 → `24:00`. */

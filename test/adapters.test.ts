@@ -91,14 +91,16 @@ test('bank_calls_2003 at 30m: --close 21:00 gives 164 × 28 with sums of the 5-m
     assert.ok(e instanceof MixcastError);
     assert.equal(e.code, 'BAD_OPTION');
     assert.match(e.message, /07:00–21:05/);
-    assert.match(e.message, /--close 21:00/);
-    assert.match(e.message, /--close 21:30 \(the data stop at 21:05/);
+    // the library names the field (`close`), never a CLI flag
+    assert.match(e.message, /set `close` to 21:00 \(28 intervals\) or 21:30 \(the data stop at 21:05/);
+    assert.doesNotMatch(e.message, /--/);
+    assert.equal((e.details as { field: string }).field, 'close');
     return true;
   });
   // interval checks: finer than the data, or not a multiple of it
   await assert.rejects(ingest({ input: BANK, interval: '1m' }), /finer than the data's 5m slots/);
   await assert.rejects(ingest({ input: BANK, interval: '7m' }), /not a whole number of the data's 5m slots/);
-  await assert.rejects(ingest({ input: BANK, open: '07:02' }), /--open 07:02 is not a slot start/);
+  await assert.rejects(ingest({ input: BANK, open: '07:02' }), /`open` 07:02 is not a slot start/);
 });
 
 test('bank_calls_2003: --days keeps chosen weekdays and reports the rest as outside-days', async () => {
@@ -208,10 +210,10 @@ test('Melbourne pedestrians, one sensor, 1h: DST days by the documented rule, da
   assert.match(formatReport(bm), /absent dates \(no row at all\): 67 dates/);
 
   // without --series the file is ambiguous: the error lists the sensors
-  await assert.rejects(ingest({ input: PED, tz: 'Australia/Melbourne', seriesCol: 'sensor' }), /holds 2 series \('Birrarung Marr', 'Southern Cross Station'\); choose one with --series/);
+  await assert.rejects(ingest({ input: PED, tz: 'Australia/Melbourne', seriesCol: 'sensor' }), /holds 2 series \('Birrarung Marr', 'Southern Cross Station'\); choose one with `series`/);
   await assert.rejects(ingest({ ...opts, series: 'Flinders St' }), /series 'Flinders St' not found in column 'sensor'/);
   // without any series option the sensors' rows collide: the error points at the series column
-  await assert.rejects(ingest({ input: PED, tz: 'Australia/Melbourne' }), /duplicate timestamps: 2015-01-01 00:00 .*--series-col sensor --series NAME/);
+  await assert.rejects(ingest({ input: PED, tz: 'Australia/Melbourne' }), /duplicate timestamps: 2015-01-01 00:00 .*set `seriesCol` to sensor and choose one with `series`/);
   // --series alone finds its column
   const found = await ingest({ input: PED, tz: 'Australia/Melbourne', series: 'Southern Cross Station' });
   assert.equal(found.days.length, 729);
@@ -301,7 +303,10 @@ test('an event log made by expanding counts into single arrivals round-trips to 
   // coarser intervals sum the same arrivals
   const half = ingestRows(events, { format: 'events', interval: '30m', open: '07:00', close: '21:00' });
   assert.deepEqual(half.days[0].values, Array.from({ length: 28 }, (_, j) => total(sample[0].values.slice(6 * j, 6 * j + 6))));
-  assert.throws(() => ingestRows(events, { format: 'events' }), /--format events needs --interval/);
+  assert.throws(
+    () => ingestRows(events, { format: 'events' }),
+    (e: unknown) => e instanceof MixcastError && /`format` events needs `interval`/.test(e.message) && (e.details as { field?: string }).field === 'interval',
+  );
 });
 
 test('wide tables: write days wide, read them back', async () => {
@@ -318,13 +323,13 @@ test('wide tables: write days wide, read them back', async () => {
     const half = await ingest({ input: file, format: 'wide', interval: '30m', close: '21:00' });
     assert.equal(half.labels.length, 28);
     assert.equal(half.days[3].values[5], total(five.days[3].values.slice(30, 36)));
-    // v0 … v{d-1} columns (as `mixcast ingest` writes them) need --interval and --open; JSON works too
+    // v0 … v{d-1} columns (as `mixcast ingest` writes them) need `interval` and `open`; JSON works too
     const json = path.join(dir, 'wide.json');
     fs.writeFileSync(json, JSON.stringify(five.days.map((d) => ({ date: d.date, weekday: 'x', ...Object.fromEntries(d.values.map((v, j) => [`v${j}`, v])) }))));
     const v = await ingest({ input: json, format: 'wide', interval: '5m', open: '07:00' });
     assert.deepEqual(v.days, five.days);
     assert.deepEqual(v.labels, five.labels);
-    await assert.rejects(ingest({ input: json, format: 'wide' }), /carry no clock times: give --interval/);
+    await assert.rejects(ingest({ input: json, format: 'wide' }), /carry no clock times: give `interval`/);
     // an empty cell is a missing slot
     const rows = parseCsv('date,00:00,12:00\n2020-01-01,1,\n2020-01-02,3,4\n').rows;
     const g = ingestRows(rows, { format: 'wide' });
@@ -347,7 +352,7 @@ test('malformed input: each a MixcastError naming the row and column', () => {
   throwsMixcast(() => csv(good + '2003-03-03T07:10:00,3,9\n'), 'BAD_INPUT', /row 3 \(line 4\) has 3 fields, the header has 2/);
   throwsMixcast(() => rows(good + '2003-03-03 seven,3\n'), 'BAD_INPUT', /row 3 \(line 4\), column 'timestamp': '2003-03-03 seven' is not a timestamp/);
   throwsMixcast(() => rows(good + '2003-03-03T07:10:00,lots\n'), 'BAD_INPUT', /row 3 \(line 4\), column 'calls': 'lots' is not a number/);
-  throwsMixcast(() => rows(good, { valueCol: 'count' }), 'BAD_INPUT', /unknown column 'count' \(--value-col\); available columns: timestamp, calls/);
+  throwsMixcast(() => rows(good, { valueCol: 'count' }), 'BAD_INPUT', /unknown column 'count' \(`valueCol`\); available columns: timestamp, calls/);
   throwsMixcast(() => rows(good, { timeCol: 'time' }), 'BAD_INPUT', /unknown column 'time'/);
   throwsMixcast(() => rows(good, { tz: 'Mars/Olympus_Mons' }), 'BAD_OPTION', /unknown time zone 'Mars\/Olympus_Mons'/);
   throwsMixcast(
@@ -360,7 +365,7 @@ test('malformed input: each a MixcastError naming the row and column', () => {
   throwsMixcast(
     () => rows(good + '2003-03-03T07:05:00,5\n2003-03-03T07:10:00,5\n'),
     'BAD_INPUT',
-    /duplicate timestamps: 2003-03-03 07:05 \(row 2 \(line 3\) and row 3 \(line 4\)\).*--duplicates sum/,
+    /duplicate timestamps: 2003-03-03 07:05 \(row 2 \(line 3\) and row 3 \(line 4\)\).*set `duplicates` to sum/,
   );
   const summed = rows(good + '2003-03-03T07:05:00,5\n2003-03-03T07:10:00,5\n', { duplicates: 'sum' });
   assert.deepEqual(summed.days[0].values, [1, 7, 5]);
@@ -386,8 +391,8 @@ test('option errors and parseInterval', async () => {
   for (const junk of ['', 'five', '5x', '-5m', '0m', '25h', '5 minutes please']) throwsMixcast(() => parseInterval(junk), 'BAD_OPTION', /is not an interval/);
   await assert.rejects(ingest({ input: fx('nope.csv') }), /does not exist/);
   await assert.rejects(ingest({ input: BANK, days: ['mon', 'someday'] }), /unknown weekday 'someday'/);
-  await assert.rejects(ingest({ input: BANK, open: '21:00', close: '07:00' }), /--close must be after --open/);
-  await assert.rejects(ingest({ input: BANK, format: 'csv' as never }), /--format must be one of counts, events, wide/);
+  await assert.rejects(ingest({ input: BANK, open: '21:00', close: '07:00' }), /`close` must be after `open`/);
+  await assert.rejects(ingest({ input: BANK, format: 'csv' as never }), /`format` must be one of counts, events, wide/);
 });
 
 test('holidays file is read into the DaySeries', async () => {

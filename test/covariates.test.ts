@@ -132,13 +132,17 @@ test('future covariates: values per date in the order asked; missing dates and e
   ]);
 });
 
-test('bad --covariates specs are option errors that say what to write', () => {
-  throwsMixcast(() => parseCovariateSpec(''), 'BAD_OPTION', /--covariates is empty/);
+test('bad covariates specs are option errors that say what to write, naming the field', () => {
+  throwsMixcast(() => parseCovariateSpec(''), 'BAD_OPTION', /^`covariates` is empty/);
   throwsMixcast(() => parseCovariateSpec('temperature,,campaign'), 'BAD_OPTION', /entry 2 .* has no column name/);
   throwsMixcast(() => parseCovariateSpec(':max'), 'BAD_OPTION', /has no column name/);
   throwsMixcast(() => parseCovariateSpec('temperature:median'), 'BAD_OPTION', /unknown aggregation 'median'; use one of mean, max, min, sum/);
   throwsMixcast(() => parseCovariateSpec('temperature,campaign,temperature:max'), 'BAD_OPTION', /column 'temperature' twice/);
   throwsMixcast(() => dailyCovariates(table.rows, { specs: [] }), 'BAD_OPTION', /no covariates given/);
+  // each names the field in details (the CLI says --covariates, the server train.covariates)
+  for (const spec of ['', 'temperature,,campaign', 'temperature:median', 'temperature,temperature']) {
+    assert.throws(() => parseCovariateSpec(spec), (e: unknown) => e instanceof MixcastError && (e.details as { field?: string }).field === 'covariates' && !e.message.includes('--'));
+  }
 });
 
 test('bad covariate data: typed errors naming the column, the line and the value', () => {
@@ -162,12 +166,12 @@ test('bad covariate data: typed errors naming the column, the line and the value
   });
   // an empty cell on a day that has other values
   throwsMixcast(bad('', 4), 'BAD_INPUT', /row 3 \(line 4\), column 'temperature': empty covariate value on 2015-04-04, which has 3 other values/);
-  throwsMixcast(() => run('humid'), 'BAD_INPUT', /unknown column 'humid' \(--covariates\); available columns: timestamp, sensor, count, temperature, campaign, humidity/);
+  throwsMixcast(() => run('humid'), 'BAD_INPUT', /unknown column 'humid' \(`covariates`\); available columns: timestamp, sensor, count, temperature, campaign, humidity/);
   throwsMixcast(() => run('temperature', { series: 'C' }), 'BAD_INPUT', /no column holds the series 'C'/);
   throwsMixcast(() => run('temperature', { series: 'C', seriesCol: 'sensor' }), 'BAD_INPUT', /series 'C' not found in column 'sensor'; available: 'A', 'B'/);
   throwsMixcast(() => run('temperature', { series: undefined, seriesCol: 'sensor' }), 'BAD_INPUT', /column 'sensor' holds 2 series/);
   throwsMixcast(() => run('temperature', { tz: 'Mars/Olympus' }), 'BAD_OPTION', /unknown time zone 'Mars\/Olympus'/);
-  throwsMixcast(() => run('temperature', { timeCol: 'when' }), 'BAD_INPUT', /unknown column 'when' \(--time-col\)/);
+  throwsMixcast(() => run('temperature', { timeCol: 'when' }), 'BAD_INPUT', /unknown column 'when' \(`timeCol`\)/);
   const badTime = readTable(write('badtime.csv', `${HEADER}\n${A_ROWS[0]}\nyesterday,A,1,2,0,3\n`));
   throwsMixcast(() => dailyCovariates(badTime.rows, { specs: specs('temperature'), lineNumbers: badTime.lineNumbers }), 'BAD_INPUT', /row 2 \(line 3\), column 'timestamp': 'yesterday' is not a timestamp/);
 });

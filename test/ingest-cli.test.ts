@@ -65,7 +65,7 @@ test('mixcast ingest on bad input: non-zero exit, the problem named, no stack tr
     assert.equal(fs.existsSync(path.join(dir, 'x.csv')), false);
     const w = mixcast(['ingest', '--input', fx('bank_calls_2003.csv'), '--interval', '30m']);
     assert.equal(w.code, 2);
-    assert.match(w.stderr, /error \[BAD_OPTION\]: .*use --close 21:00/);
+    assert.match(w.stderr, /error \[BAD_OPTION\]: .*set --close to 21:00 \(28 intervals\) or 21:30/);
     assert.equal(w.stdout, '');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

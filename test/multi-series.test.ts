@@ -180,6 +180,12 @@ test('HTTP on models of several series: GET /v1/models lists them with their ser
     // a train job over HTTP: the input lies in the models folder; several series → one global model
     const outside = await post('/v1/jobs', { kind: 'train', model: 'glob2', train: { input: path.resolve(FIXTURE), seriesCol: 'sensor' } });
     assert.equal(outside.status, 400);
+    // no series column: the library's `seriesCol` is said as its place in the job body
+    const noCol = await post('/v1/jobs', { kind: 'train', model: 'glob3', train: { input: 'ped-data.csv' } });
+    assert.equal(noCol.status, 400);
+    const noColError = ((await noCol.json()) as { error: { message: string; details: { field: string; path: string } } }).error;
+    assert.match(noColError.message, /ped-data\.csv: name the column that holds the series with `train\.seriesCol` \(available columns: /);
+    assert.deepEqual([noColError.details.field, noColError.details.path], ['seriesCol', 'train.seriesCol']);
     const train = await post('/v1/jobs', { kind: 'train', model: 'glob2', seed: 4, train: { input: 'ped-data.csv', seriesCol: 'sensor', tz: 'Australia/Melbourne', hemisphere: 'south', steps: 5, hidden: 16, blocks: 1, batch: 32 } });
     assert.equal(train.status, 202);
     const { id } = (await train.json()) as { id: string };

@@ -1,8 +1,11 @@
 /**
- * Library errors name fields (`steps must be …`, with `details.field`); the CLI rewords them with
- * the flag that sets the field (`--steps must be …`). One table for every command.
+ * Library messages name fields — in backticks anywhere in the text ("name it with `timeCol`",
+ * src/core/fields.ts), or, in older wording, as the first word (`steps must be …`) — with the main
+ * one in `details.field`. The CLI says each field as the flag that sets it ("name it with
+ * --time-col", `--steps must be …`). One table for every command.
  */
 import { MixcastError, isMixcastError } from '../core/errors.js';
+import { sayFields } from '../core/fields.js';
 
 /** Fields of the library's requests and fit options → the flags that set them. */
 export const FIELD_FLAGS: Record<string, string> = {
@@ -34,11 +37,26 @@ export const FIELD_FLAGS: Record<string, string> = {
   maxLead: '--max-lead',
   covariates: '--covariates',
   events: '--events',
+  transform: '--transform',
   // ingest and calendar
+  input: '--input',
+  format: '--format',
+  timeCol: '--time-col',
+  valueCol: '--value-col',
+  seriesCol: '--series-col',
   series: '--series',
-  days: '--days',
-  weekend: '--weekend',
+  tz: '--tz',
   interval: '--interval',
+  open: '--open',
+  close: '--close',
+  days: '--days',
+  missing: '--missing',
+  duplicates: '--duplicates',
+  valueKind: '--value-kind',
+  holidays: '--holidays',
+  weekend: '--weekend',
+  // staffing files (staff simulate)
+  date: '--date',
   // server and workers
   workers: '--workers',
   concurrency: '--concurrency',
@@ -46,11 +64,22 @@ export const FIELD_FLAGS: Record<string, string> = {
   out: '--out',
 };
 
-/** A library error that names a field (`count must be …`), reworded with its flag (`--count must be …`). */
+/** Text for people (a message, an ingest report) with each backticked field said as its flag. */
+export const withFlags = (text: string): string => sayFields(text, (field) => FIELD_FLAGS[field]);
+
+/**
+ * A library error in the CLI's words: backticked fields become flags (`interval` → --interval),
+ * and a message that starts with its `details.field` as a bare word (`count must be …`) starts
+ * with the flag (`--count must be …`). Other errors, and errors with nothing to reword, are
+ * returned as they are.
+ */
 export function withFlagNames(e: unknown): unknown {
   if (!isMixcastError(e)) return e;
+  let message = withFlags(e.message);
   const field = (e.details as { field?: unknown } | null)?.field;
   const flag = typeof field === 'string' ? FIELD_FLAGS[field] : undefined;
-  if (!flag || !e.message.startsWith(field as string)) return e;
-  return new MixcastError(e.code, flag + e.message.slice((field as string).length), e.details);
+  if (flag && message.startsWith(field as string) && !/^[\w-]/.test(message.slice((field as string).length))) {
+    message = flag + message.slice((field as string).length);
+  }
+  return message === e.message ? e : new MixcastError(e.code, message, e.details);
 }

@@ -7,6 +7,7 @@ import type { CalendarOptions, KeyName } from '../calendar/index.js';
 import { optionError, unprocessable } from '../core/errors.js';
 import { toCsv } from '../core/csv.js';
 import { action, emit, log } from './common.js';
+import { withFlags } from './flags.js';
 import { addCalendarOptions, addIngestOptions, calendarOptionsFrom, ingestOptionsFrom } from './options.js';
 
 /** `weekday,season` → the key columns to write; `none` → no key column. */
@@ -66,7 +67,7 @@ export function register(program: Command): void {
       const keys = parseKeyColumns(opts.keys as string | undefined);
       const ds = await ingest(ingestOptionsFrom(opts));
       const cal = calendarOptionsFrom(opts, ds);
-      process.stderr.write(formatReport(ds) + '\n');
+      process.stderr.write(withFlags(formatReport(ds)) + '\n'); // the report names fields; say them as flags
       if (ds.days.length && keys.length) process.stderr.write(['kept days per key:', ...keyCounts(ds, keys, cal)].join('\n') + '\n');
       if (!ds.days.length) throw unprocessable('no day was kept; see the dropped days above (e.g. try --missing interpolate, another --series or a narrower --open/--close)');
       const { header, rows } = dayTable(ds, keys, cal);

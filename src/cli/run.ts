@@ -6,6 +6,7 @@
 import { Command, CommanderError, Help } from 'commander';
 import { isMixcastError } from '../core/errors.js';
 import { fsUserError } from './common.js';
+import { withFlagNames } from './flags.js';
 import { VERSION } from '../version.js';
 
 export type Register = (program: Command) => void;
@@ -95,7 +96,7 @@ export async function runProgram(program: Command, argv: string[], from: 'node' 
     await program.parseAsync(argv, { from });
   } catch (caught) {
     if (caught instanceof CommanderError) return caught.exitCode === 0 ? 0 : 2;
-    const e = fsUserError(caught) ?? caught;
+    const e = withFlagNames(fsUserError(caught) ?? caught); // library fields said as flags, as in action()
     if (isMixcastError(e)) {
       process.stderr.write(`mixcast: error [${e.code}]: ${e.message}\n`);
       return 2;

@@ -4,7 +4,7 @@
  */
 import { DateTime, FixedOffsetZone } from 'luxon';
 import { z } from 'zod';
-import { optionError } from './errors.js';
+import { optionError, snippet } from './errors.js';
 
 export const UTC = FixedOffsetZone.utcInstance;
 
@@ -67,7 +67,7 @@ export function parseWeekdays(list: string | readonly string[], field = 'days'):
   const one = (name: string): number => {
     let i = FULL_DAYS.indexOf(name);
     if (i < 0) i = FULL_DAYS.findIndex((f) => f.slice(0, 3) === name);
-    if (i < 0) throw optionError(`--${field}: unknown weekday '${name}'; use mon, tue, wed, thu, fri, sat, sun (ranges like mon-fri allowed)`, { field });
+    if (i < 0) throw optionError(`\`${field}\`: unknown weekday '${snippet(name, 40)}'; use mon, tue, wed, thu, fri, sat, sun (ranges like mon-fri allowed)`, { field });
     return i + 1;
   };
   const out = new Set<number>();
@@ -81,6 +81,6 @@ export function parseWeekdays(list: string | readonly string[], field = 'days'):
       }
     } else out.add(one(it));
   }
-  if (!out.size) throw optionError(`--${field}: no weekday given; use e.g. mon,tue,wed`, { field });
+  if (!out.size) throw optionError(`\`${field}\`: no weekday given; use e.g. mon,tue,wed`, { field });
   return [...out].sort((a, b) => a - b);
 }

@@ -26,6 +26,7 @@ import { seriesEntryId, type CollectionListing, type ModelEntry } from './models
 import { openApiDocument } from './openapi.js';
 import { jobsRouter, type JobEngine } from '../jobs/index.js';
 import { webRoutes } from './web/index.js';
+import { withJsonPaths } from './fields.js';
 import { parseBody, sendCsv, sendJson } from './respond.js';
 import { forecastRequestSchema, scenariosRequestSchema, staffingRequestSchema, whatIfRequestSchema } from './schemas.js';
 import { scenarioStaffingTable, staffingScenarios } from '../staffing/index.js';
@@ -353,7 +354,8 @@ export function createApp(opts: AppOptions): express.Express & { locals: { state
       return;
     }
     if (isMixcastError(err)) {
-      sendError(res, err.status === 500 ? 500 : err.status, err.code, err.message, err.details);
+      const said = withJsonPaths(err, req.originalUrl) as MixcastError; // library fields → where they sit in the body
+      sendError(res, said.status === 500 ? 500 : said.status, said.code, said.message, said.details);
       return;
     }
     process.stderr.write(`mixcast serve: internal error on ${req.method} ${req.path}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

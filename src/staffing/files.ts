@@ -55,7 +55,7 @@ const intervalColumn = (columns: string[]): string | null => (columns.includes('
 /** A plan CSV: column `agents` (whole numbers ≥ 0), one row per interval; ordered by `interval` (or `interval_start`) when present. */
 export function parsePlanCsv(text: string, source = 'plan'): PlanFile {
   const { columns, rows } = readCsv(text, source);
-  if (!columns.includes('agents')) throw inputError(`${source}: needs a column 'agents' (one row per interval; \`mixcast staff plan --out plan.csv\` writes one); found ${columns.join(', ')}`);
+  if (!columns.includes('agents')) throw inputError(`${source}: needs a column 'agents' with one row per interval (the plan table that mixcast staff plan writes has it); found ${columns.join(', ')}`, { columns });
   const tcol = intervalColumn(columns);
   const items = rows.map((r, i) => {
     const a = numberAt(source, i, 'agents', r.agents);
@@ -94,7 +94,7 @@ export function parseScenariosCsv(text: string, source = 'scenarios'): ScenarioF
   if (tcol && LONG.every((c) => columns.includes(c))) return parseLong(rows, source, tcol);
   if (columns.includes('v0')) return parseWide(columns, rows, source);
   throw inputError(
-    `${source}: expected the long scenario table (columns date, scenario, interval, value, as \`mixcast generate\` writes) ` +
+    `${source}: expected the long scenario table (columns date, scenario, interval, value, as mixcast generate writes) ` +
       `or a wide table with columns v0..v{d-1}; found ${columns.join(', ')}`,
   );
 }
@@ -170,11 +170,11 @@ export function scenariosForDate(file: ScenarioFile, date: string | undefined, s
   const dates = [...new Set(file.labels.map((l) => l.date).filter((d): d is string => d !== null && d !== ''))];
   const list = (ds: string[]) => (ds.length > 5 ? `${ds.slice(0, 5).join(', ')}, … (${ds.length} dates)` : ds.join(', '));
   if (date === undefined) {
-    if (dates.length > 1) throw inputError(`${source} holds scenarios for ${dates.length} dates (${list(dates)}); choose one with --date YYYY-MM-DD`);
+    if (dates.length > 1) throw inputError(`${source} holds scenarios for ${dates.length} dates (${list(dates)}); choose one with \`date\` (YYYY-MM-DD)`, { field: 'date', dates });
     return file;
   }
-  if (dates.length === 0) throw inputError(`${source} has no date column, so --date ${date} cannot select rows; leave --date out`);
+  if (dates.length === 0) throw inputError(`${source} has no date column, so \`date\` ${date} cannot select rows; leave \`date\` out`, { field: 'date' });
   const keep = file.labels.map((l, i) => (l.date === date ? i : -1)).filter((i) => i >= 0);
-  if (keep.length === 0) throw inputError(`${source} has no scenarios for --date ${date}; it holds ${list(dates)}`);
+  if (keep.length === 0) throw inputError(`${source} has no scenarios for \`date\` ${date}; it holds ${list(dates)}`, { field: 'date', dates });
   return { ...file, scenarios: keep.map((i) => file.scenarios[i]), labels: keep.map((i) => file.labels[i]) };
 }

@@ -135,8 +135,8 @@ function checkDays(days: number[][], kind: TransformKind, counts: boolean, d?: n
       if (x < 0 && (counts || kind !== 'none')) {
         throw inputError(
           `day ${i}, interval ${j}: value ${x} is negative; ` +
-            (counts ? 'counts must be ≥ 0' : `the ${kind} transform needs values ≥ 0 (use --transform none for series that can be negative)`),
-          { day: i, interval: j, value: x },
+            (counts ? 'counts must be ≥ 0' : `the ${kind} transform needs values ≥ 0 (set \`transform\` to none for series that can be negative)`),
+          counts ? { day: i, interval: j, value: x } : { day: i, interval: j, value: x, field: 'transform' },
         );
       }
     }
