@@ -48,6 +48,7 @@ export const FIELD_FLAGS: Record<string, string> = {
   tz: '--tz',
   interval: '--interval',
   open: '--open',
+  perSeries: '--per-series',
   close: '--close',
   days: '--days',
   missing: '--missing',

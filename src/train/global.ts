@@ -102,7 +102,7 @@ export function fitGlobalModel(series: DaySeries[], options: GlobalFitOptions = 
   for (const s of series.slice(1)) {
     if (s.labels.join(',') !== first.labels.join(',') || s.intervalMinutes !== first.intervalMinutes) {
       throw inputError(
-        `series "${s.series}" has intervals ${s.open}–${s.close} every ${s.intervalMinutes} min (${s.labels.length}), "${first.series}" ${first.open}–${first.close} every ${first.intervalMinutes} min (${first.labels.length}); a global model needs the same intervals for every series — set --open/--close/--interval, or train --per-series`,
+        `series "${s.series}" has intervals ${s.open}–${s.close} every ${s.intervalMinutes} min (${s.labels.length}), "${first.series}" ${first.open}–${first.close} every ${first.intervalMinutes} min (${first.labels.length}); a global model needs the same intervals for every series — set \`open\`, \`close\` and \`interval\`, or train one model per series (\`perSeries\`)`,
         { series: s.series },
       );
     }
