@@ -93,5 +93,5 @@ test('saved as a global collection: one shared weights file; the series load as 
 test('refused: one series, or series with different intervals', () => {
   assert.throws(() => fitGlobalModel(series.slice(0, 1), { steps: 1 }), /at least 2 series/);
   const other = { ...series[1], labels: series[1].labels.slice(0, 12), close: '12:00', days: series[1].days.map((d) => ({ ...d, values: d.values.slice(0, 12) })) };
-  assert.throws(() => fitGlobalModel([series[0], other], { steps: 1 }), /same intervals for every series .*--per-series/);
+  assert.throws(() => fitGlobalModel([series[0], other], { steps: 1 }), /same intervals for every series .*`perSeries`/);
 });
