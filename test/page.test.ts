@@ -15,9 +15,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { initBackend } from '../src/backend.js';
-import { ingest } from '../adapters/index.js';
+import { ingest, ingestMany } from '../adapters/index.js';
 import { fitModel } from '../src/train/fit.js';
 import { saveModel } from '../src/model/bundle.js';
+import { fitGlobalModel } from '../src/train/global.js';
+import { saveGlobalModel } from '../src/model/global.js';
 import { startServer, type RunningServer } from '../src/server/index.js';
 import { bundleApp, APP_OUT } from '../src/server/web/build.js';
 import { writeFileAtomic } from '../src/core/io.js';
@@ -45,6 +47,11 @@ before(async () => {
   const { model } = await fitModel(ds, { prior: 'weekday', steps: 60, hidden: 32, blocks: 1, seed: 1 });
   await saveModel(model, path.join(dir, 'models', 'bank'));
   model.dispose();
+  // a model of several series: one global network over two pedestrian sensors
+  const peds = (await ingestMany({ input: 'fixtures/melbourne_pedestrian_4_sensors.csv', seriesCol: 'sensor', tz: 'Australia/Melbourne' })).series.slice(0, 2);
+  const global = fitGlobalModel(peds, { steps: 20, hidden: 16, blocks: 1, batch: 64, seed: 1 }).model;
+  await saveGlobalModel(global, path.join(dir, 'models', 'peds'), 'sensor');
+  global.dispose();
   server = await startServer({ models: path.join(dir, 'models'), port: 0, host: '127.0.0.1', workers: 0, backend: 'wasm', token: TOKEN });
   browser = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
     executablePath: CHROMIUM,
@@ -95,6 +102,9 @@ describe('the planner page in chromium', () => {
       assert.equal(await page.locator(`#fan-chart svg .${band}_marks path`).count(), 3, `${band}: one per date`);
     }
     assert.equal(await page.locator('#fan-chart svg .paths_marks path').count(), 9, '3 paths × 3 dates');
+    // the model's last 3 observed days (to Fri 2003-10-24) come first, one solid line each
+    assert.equal(await page.locator('#fan-chart svg .observed_marks path').count(), 3, 'the last 3 observed days');
+    assert.match((await page.locator('#fan-chart svg').textContent()) ?? '', /2003-10-24 Fri \(observed\)/);
     const d = await page.locator('#fan-chart svg .median_marks path').first().getAttribute('d');
     assert.ok(d && d.length > 50, 'the median has a drawn path');
     assert.equal(await page.locator('#totals-chart svg .ticks_marks path').count(), 3 * 80);
@@ -154,6 +164,25 @@ describe('the planner page in chromium', () => {
     assert.equal(lines[0], 'date,plan,scenario,service_level');
     assert.equal(lines.length, 1 + 3 * 80);
     await page.locator('#staffing-view').screenshot({ path: `${SHOTS}/staffing.png` });
+  });
+
+  it('offers a model of several series: its series to choose, and every request names the series', async () => {
+    await page.locator('#model').selectOption('peds (2 series)');
+    await page.waitForFunction(() => /Model peds \/ Birrarung Marr loaded/.test(document.getElementById('status')!.textContent ?? ''));
+    assert.ok(await page.locator('#series').isEnabled());
+    assert.deepEqual(await page.locator('#series option').allTextContents(), ['Birrarung Marr', 'Bourke Street Mall (North)']);
+    await page.locator('#series').selectOption('Bourke Street Mall (North)');
+    await page.waitForFunction(() => /Model peds \/ Bourke Street Mall \(North\) loaded/.test(document.getElementById('status')!.textContent ?? ''));
+    assert.match((await page.textContent('#model-info')) ?? '', /^peds \/ Bourke Street Mall \(North\): 24 intervals of 60 min/);
+    await page.getByLabel('Scenarios per day').fill('40');
+    await page.getByRole('button', { name: 'Show scenarios' }).click();
+    await page.waitForFunction(() => /40 scenarios for 7 date\(s\)/.test(document.getElementById('status')!.textContent ?? ''), undefined, { timeout: 60_000 });
+    assert.equal(await page.locator('#fan-chart svg .median_marks path').count(), 7, 'one median per date');
+    assert.match((await page.locator('#fan-chart svg').textContent()) ?? '', /peds \/ Bourke Street Mall \(North\): scenarios/);
+    // back to the single-series model: its series list is one disabled entry again
+    await page.locator('#model').selectOption('bank');
+    await page.waitForFunction(() => /Model bank loaded/.test(document.getElementById('status')!.textContent ?? ''));
+    assert.ok(await page.locator('#series').isDisabled());
   });
 
   it('/docs lists every route of /openapi.json', async () => {

@@ -233,6 +233,7 @@ const BANDS = [
 ] as const;
 const MEDIAN_COLOR = '#08306b';
 const PATH_COLOR = '#636363';
+const OBSERVED_COLOR = '#000000';
 const DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [4, 4], [1, 3]];
 const CASE_COLORS = ['#08306b', '#d94801', '#238b45', '#6a51a3', '#a50f15', '#525252'];
 
@@ -248,14 +249,17 @@ export interface ScenarioFanInput {
   title: string;
   labels: string[];
   days: FanDayInput[];
+  /** Observed days before the scenarios (their own panels, one solid line each). */
+  observed?: { date: string; values: number[] }[];
   yTitle?: string;
 }
 
 const facetOf = (n: number) => ({ facet: { field: 'date', type: 'ordinal', title: null, header: { labelFontWeight: 'bold' } }, columns: Math.min(n, 3) });
 
-/** Fan chart per day: 90/80/50 % bands, the median and a few scenario paths, one panel per date. */
+/** Fan chart per day: 90/80/50 % bands, the median and a few scenario paths, one panel per date; observed days before them. */
 export function scenarioFanSpec(input: ScenarioFanInput): TopLevelSpec {
   const { labels, days } = input;
+  const observed = input.observed ?? [];
   const n = labels.length;
   if (n === 0) throw inputError('fan chart: no interval labels');
   if (days.length === 0) throw inputError('fan chart: no dates');
@@ -274,9 +278,14 @@ export function scenarioFanSpec(input: ScenarioFanInput): TopLevelSpec {
       labels.forEach((label, i) => rows.push({ kind: 'path', date: d.date, i, label, scenario: s, value: p[i] }));
     });
   }
+  for (const o of observed) {
+    checkSeries(o.values, n, `fan chart observed ${o.date}`);
+    labels.forEach((label, i) => rows.push({ kind: 'obs', date: o.date, i, label, value: o.values[i] }));
+  }
   const hasPaths = days.some((d) => (d.paths ?? []).length > 0);
-  const domain = [...bands.map((b) => b.label), 'median', ...(hasPaths ? ['scenario'] : [])];
-  const range = [...bands.map((b) => b.color), MEDIAN_COLOR, ...(hasPaths ? [PATH_COLOR] : [])];
+  const hasObserved = observed.length > 0;
+  const domain = [...bands.map((b) => b.label), 'median', ...(hasPaths ? ['scenario'] : []), ...(hasObserved ? ['observed'] : [])];
+  const range = [...bands.map((b) => b.color), MEDIAN_COLOR, ...(hasPaths ? [PATH_COLOR] : []), ...(hasObserved ? [OBSERVED_COLOR] : [])];
   const color = (name: string) => ({ datum: name, scale: { domain, range }, legend: { title: null } });
   const yTitle = input.yTitle ?? 'value';
   const x = { field: 'label', type: 'ordinal', sort: null, title: 'interval start', axis: { labelAngle: -90, labelOverlap: 'parity' } };
@@ -301,7 +310,15 @@ export function scenarioFanSpec(input: ScenarioFanInput): TopLevelSpec {
     mark: { type: 'line', strokeWidth: 2.2 },
     encoding: { x, y: { field: 'median', type: 'quantitative', title: yTitle }, color: color('median'), tooltip: [{ field: 'date' }, { field: 'label', title: 'interval' }, { field: 'median', format: ',.1f' }] },
   });
-  return { $schema: SCHEMA, title: input.title, background: 'white', data: { values: rows }, ...facetOf(days.length), spec: { ...PANEL, layer } } as unknown as TopLevelSpec;
+  if (hasObserved) {
+    layer.push({
+      name: 'observed',
+      transform: [{ filter: "datum.kind === 'obs'" }],
+      mark: { type: 'line', strokeWidth: 1.6 },
+      encoding: { x, y: { field: 'value', type: 'quantitative', title: yTitle }, color: color('observed'), tooltip: [{ field: 'date' }, { field: 'label', title: 'interval' }, { field: 'value', format: ',.1f' }] },
+    });
+  }
+  return { $schema: SCHEMA, title: input.title, background: 'white', data: { values: rows }, ...facetOf(days.length + observed.length), spec: { ...PANEL, layer } } as unknown as TopLevelSpec;
 }
 
 export interface TotalsInput {

@@ -121,10 +121,15 @@ export function modelSummary(e: ModelEntry) {
       reverseEffort: m.training.reverseEffort,
     },
     sampler: m.sampling.sampler,
+    // the last observed training days a context-aware bundle keeps (for charts), oldest first
+    recent: (m.context?.history ?? []).flatMap((h) => (h.values ? [{ date: h.date, values: h.values }] : [])).slice(-RECENT_DAYS),
     createdAt: m.createdAt,
     packageVersion: m.packageVersion,
   };
 }
+
+/** How many of the stored last training days a model summary shows. */
+const RECENT_DAYS = 14;
 
 export function createApp(opts: AppOptions): express.Express & { locals: { state: AppState } } {
   const limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...(opts.limits ?? {}) };

@@ -247,6 +247,9 @@ export const modelSummarySchema = z
       reverseEffort: z.object({ standard: z.number(), mixture: z.number(), reduction: z.number(), sumPkCk2: z.number(), d: z.number() }),
     }),
     sampler: z.string(),
+    recent: z
+      .array(z.object({ date: z.string(), values: z.array(z.number()) }))
+      .describe('the last observed training days (up to 14, oldest first) a context-aware model keeps; empty for a model without context'),
     createdAt: z.string(),
     packageVersion: z.string(),
   });

@@ -4,7 +4,7 @@ import { scenarioFanSpec, totalsSpec } from '../../../eval/charts.js';
 import { api } from './api.js';
 import { downloadButtons } from './download.js';
 import { fillTable } from './format.js';
-import { baseRequest, state, yTitle } from './state.js';
+import { baseRequest, modelName, state, yTitle } from './state.js';
 import type { ScenariosAnswer } from './types.js';
 import { draw, viewOf } from './vega.js';
 
@@ -18,10 +18,11 @@ export async function showScenarios(): Promise<ScenariosAnswer> {
   await draw(
     'fan-chart',
     scenarioFanSpec({
-      title: `${state.model!.id}: scenarios ${span} (${r.count} per day, seed ${r.seed})`,
+      title: `${modelName()}: scenarios ${span} (${r.count} per day, seed ${r.seed})`,
       labels: r.labels,
       yTitle: yTitle(),
       days: r.dates.map((d) => ({ date: `${d.date} ${d.weekday}`, quantiles: d.summary.quantiles, paths: d.values.slice(0, state.paths) })),
+      observed: observedBefore(r.dates[0].date),
     }),
   );
   downloadButtons('fan', {
@@ -31,7 +32,7 @@ export async function showScenarios(): Promise<ScenariosAnswer> {
 
   const totals = r.dates.map((d) => ({ date: `${d.date} ${d.weekday}`, totals: d.values.map(rowSum) }));
   const rangeTotals = r.dates.length > 1 ? Array.from({ length: r.count }, (_, s) => r.dates.reduce((a, d) => a + rowSum(d.values[s]), 0)) : undefined;
-  await draw('totals-chart', totalsSpec({ title: `${state.model!.id}: totals ${span}`, dates: totals, rangeTotals, yTitle: 'daily total' }));
+  await draw('totals-chart', totalsSpec({ title: `${modelName()}: totals ${span}`, dates: totals, rangeTotals, yTitle: 'daily total' }));
   const levels = ['0.1', '0.5', '0.9'];
   fillTable(
     'totals-table',
@@ -44,6 +45,22 @@ export async function showScenarios(): Promise<ScenariosAnswer> {
     view: () => viewOf('totals-chart'),
   });
   return r;
+}
+
+const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+const dayLabel = (iso: string) => `${iso} ${WEEKDAYS[(new Date(`${iso}T00:00:00Z`).getUTCDay() + 6) % 7]}`;
+
+/**
+ * The observed days drawn before the scenarios: the model's last stored training days (up to 3),
+ * when the first requested date follows them within a week.
+ */
+function observedBefore(first: string): { date: string; values: number[] }[] {
+  const recent = state.model?.recent ?? [];
+  if (!recent.length) return [];
+  const last = recent[recent.length - 1].date;
+  const gap = (Date.parse(`${first}T00:00:00Z`) - Date.parse(`${last}T00:00:00Z`)) / 86_400_000;
+  if (gap < 1 || gap > 7) return [];
+  return recent.slice(-3).map((d) => ({ date: `${dayLabel(d.date)} (observed)`, values: d.values }));
 }
 
 function fanTable(r: ScenariosAnswer) {

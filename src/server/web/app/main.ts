@@ -7,8 +7,8 @@
 import { api, ApiError, setToken } from './api.js';
 import { showScenarios } from './forecast.js';
 import { initStaffing } from './staffing.js';
-import { setStatus, state } from './state.js';
-import type { ModelListItem, ModelSummary } from './types.js';
+import { modelName, setStatus, state } from './state.js';
+import type { CollectionItem, ModelListItem, ModelSummary } from './types.js';
 import { initWhatIf, setWindowOptions } from './whatif.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -26,26 +26,52 @@ function failed(e: unknown): void {
   } else setStatus(e instanceof Error ? e.message : String(e), true);
 }
 
+/** The models the page offers: each bundle, and each model of several series with its series. */
+const choices = new Map<string, { id: string; series: string[] | null }>();
+
 async function loadModels(): Promise<void> {
   try {
-    const { models } = await api<{ models: ModelListItem[] }>('/v1/models');
+    const { models, collections = [] } = await api<{ models: ModelListItem[]; collections?: CollectionItem[] }>('/v1/models');
     $('token-form').hidden = true;
-    if (models.length === 0) return setStatus('This server holds no models.', true);
+    if (models.length + collections.length === 0) return setStatus('This server holds no models.', true);
+    choices.clear();
+    const options: HTMLOptionElement[] = [];
+    for (const m of models) {
+      choices.set(m.id, { id: m.id, series: null });
+      options.push(new Option(m.id, m.id));
+    }
+    for (const c of collections) {
+      const value = `${c.id} (${c.series.length} series)`;
+      choices.set(value, { id: c.id, series: c.series.map((s) => s.id) });
+      options.push(new Option(`${c.id} (${c.kind}, ${c.series.length} series)`, value));
+    }
     const sel = $<HTMLSelectElement>('model');
-    sel.replaceChildren(...models.map((m) => new Option(m.id, m.id)));
-    await chooseModel(models[0].id);
+    sel.replaceChildren(...options);
+    await chooseModel(options[0].value);
   } catch (e) {
     failed(e);
   }
 }
 
-async function chooseModel(id: string): Promise<void> {
-  const m = await api<ModelSummary & { intervals: { close: string } }>(`/v1/models/${encodeURIComponent(id)}`);
-  state.model = m;
-  const series = Array.isArray(m.series) ? m.series : [m.series ?? '(one series)'];
+async function chooseModel(choice: string, series?: string): Promise<void> {
+  const c = choices.get(choice);
+  if (!c) throw new Error(`unknown model ${choice}`);
   const ss = $<HTMLSelectElement>('series');
-  ss.replaceChildren(...series.map((s) => new Option(s, s)));
-  ss.disabled = series.length < 2;
+  let m: ModelSummary & { intervals: { close: string } };
+  if (c.series) {
+    const s = series ?? c.series[0];
+    m = await api(`/v1/models/${encodeURIComponent(c.id)}/series/${encodeURIComponent(s)}`);
+    state.series = s;
+    if (series === undefined) ss.replaceChildren(...c.series.map((x) => new Option(x, x)));
+    ss.value = s;
+    ss.disabled = c.series.length < 2;
+  } else {
+    m = await api(`/v1/models/${encodeURIComponent(c.id)}`);
+    state.series = null;
+    ss.replaceChildren(new Option(typeof m.series === 'string' ? m.series : '(one series)'));
+    ss.disabled = true;
+  }
+  state.model = m;
   const start = addDays(m.training.lastDate, 1);
   $<HTMLInputElement>('start').value = start;
   $<HTMLInputElement>('end').value = addDays(start, 6);
@@ -53,10 +79,12 @@ async function chooseModel(id: string): Promise<void> {
   $<HTMLInputElement>('case-end').value = start;
   setWindowOptions(m.intervals.labels, m.intervals.close);
   $('model-info').textContent =
-    `${m.id}: ${m.intervals.labels.length} intervals of ${m.intervals.minutes} min (${m.intervals.labels[0]}–${m.intervals.close}, ${m.zone}), ` +
+    `${modelName()}: ${m.intervals.labels.length} intervals of ${m.intervals.minutes} min (${m.intervals.labels[0]}–${m.intervals.close}, ${m.zone}), ` +
     `trained on ${m.training.days} days ${m.training.firstDate} … ${m.training.lastDate}; calendar keys ${m.calendar.keys.join(', ')}.`;
-  $('history-note').textContent = 'Observed days are not drawn: model bundles do not store the training history, only its dates.';
-  setStatus(`Model ${m.id} loaded. Choose the dates and show the scenarios.`);
+  $('history-note').textContent = m.recent.length
+    ? `The fan chart starts with the last observed days (to ${m.recent[m.recent.length - 1].date}) when the dates follow them within a week.`
+    : 'Observed days are not drawn: this model (trained without context) keeps only the dates of its training days, not their values.';
+  setStatus(`Model ${modelName()} loaded. Choose the dates and show the scenarios.`);
 }
 
 /** The dates from start to end; for a weekday-keyed model, only the weekdays it was trained on. */
@@ -101,6 +129,7 @@ function init(): void {
     void loadModels();
   });
   $<HTMLSelectElement>('model').addEventListener('change', (ev) => void chooseModel((ev.target as HTMLSelectElement).value).catch(failed));
+  $<HTMLSelectElement>('series').addEventListener('change', (ev) => void chooseModel($<HTMLSelectElement>('model').value, (ev.target as HTMLSelectElement).value).catch(failed));
   $<HTMLFormElement>('controls').addEventListener('submit', (ev) => {
     ev.preventDefault();
     void run();

@@ -4,6 +4,8 @@ import type { ModelSummary, ScenariosAnswer } from './types.js';
 
 export interface PageState {
   model: ModelSummary | null;
+  /** The chosen series of a model of several series (null: a model of one series). */
+  series: string | null;
   /** The dates of the last "Show scenarios" (the model's unseen weekdays left out). */
   dates: string[];
   count: number;
@@ -12,10 +14,13 @@ export interface PageState {
   scenarios: ScenariosAnswer | null;
 }
 
-export const state: PageState = { model: null, dates: [], count: 500, seed: 1, paths: 5, scenarios: null };
+export const state: PageState = { model: null, series: null, dates: [], count: 500, seed: 1, paths: 5, scenarios: null };
 
-/** The fields of every /v1 request: model, dates, count, seed. */
-export const baseRequest = () => ({ model: state.model!.id, dates: state.dates, count: state.count, seed: state.seed });
+/** The fields of every /v1 request: model (and its series, for a model of several), dates, count, seed. */
+export const baseRequest = () => ({ model: state.model!.id, ...(state.series !== null ? { series: state.series } : {}), dates: state.dates, count: state.count, seed: state.seed });
+
+/** The chosen model's name on the page: `id`, or `id / series`. */
+export const modelName = () => (state.series !== null ? `${state.model!.id} / ${state.series}` : state.model!.id);
 
 export function setStatus(text: string, error = false): void {
   const el = document.getElementById('status')!;

@@ -4,8 +4,17 @@ export interface ModelListItem {
   lastDate: string;
 }
 
+/** A model of several series (GET /v1/models `collections`): one global network, or one model per series. */
+export interface CollectionItem {
+  id: string;
+  kind: 'per-series' | 'global';
+  series: { id: string; lastDate: string }[];
+}
+
 export interface ModelSummary {
   id: string;
+  /** The last observed training days (context-aware models), oldest first. */
+  recent: { date: string; values: number[] }[];
   zone: string;
   series: string | string[] | null;
   valueKind: 'counts' | 'measurements';
