@@ -1,7 +1,7 @@
 /** `mixcast evaluate`: rolling-origin backtest of a model against baselines; writes results.json, report.md and SVG charts. */
 import type { Command } from 'commander';
 import { ingest } from '../../adapters/index.js';
-import { backtest, defaultBacktestOptions, evaluateByLead, fmt, leadReport, parseBaselines, pct, writeBacktestReport, BASELINES, MODEL } from '../eval/index.js';
+import { backtest, bestBaseline, defaultBacktestOptions, evaluateByLead, fmt, leadReport, parseBaselines, pct, writeBacktestReport, BASELINES, MODEL } from '../eval/index.js';
 import { action, addBackendOption, log, setupBackend } from './common.js';
 import { calendarOptionsFrom, ingestOptionsFrom } from './options.js';
 import { progressReporter } from './progress.js';
@@ -137,7 +137,11 @@ async function evaluateLeads(opts: Record<string, unknown>, ds: DaySeries, fit: 
   writeFileAtomic(path.join(out, 'leads.md'), md);
   if (!quiet) {
     for (const s of r.summary) {
-      log(`lead ${s.lead}: mixcast energy ${(100 * (s.methods.mixcast.energyVsBootstrap - 1)).toFixed(1)} % vs bootstrap (no context ${(100 * (s.methods['mixcast (no context)'].energyVsBootstrap - 1)).toFixed(1)} %), 80% coverage ${s.methods.mixcast.coverage80.toFixed(3)} (${s.origins} origins)`);
+      const best = bestBaseline(s);
+      log(
+        `lead ${s.lead}: mixcast energy ${(100 * (s.methods.mixcast.energyVsBootstrap - 1)).toFixed(1)} % vs bootstrap (no context ${(100 * (s.methods['mixcast (no context)'].energyVsBootstrap - 1)).toFixed(1)} %), ` +
+          `${(100 * (s.methods.mixcast.energy / s.methods[best].energy - 1)).toFixed(1)} % vs the best baseline (${best}), 80% coverage ${s.methods.mixcast.coverage80.toFixed(3)} (${s.origins} origins)`,
+      );
     }
     log(`wrote leads.json and leads.md to ${out}`);
   }

@@ -205,6 +205,11 @@ const normalise = (h: number[]) => {
   return h.map((v) => v / Math.max(1e-12, t));
 };
 
+/** The baseline with the lowest energy score at a lead (every method but mixcast, with or without context). */
+export function bestBaseline(s: LeadSummary): LeadMethodName {
+  return LEAD_METHODS.filter((m) => m !== 'mixcast' && m !== 'mixcast (no context)').reduce((a, m) => (s.methods[m].energy < s.methods[a].energy ? m : a), 'bootstrap' as LeadMethodName);
+}
+
 /** Markdown report of evaluations by lead (one per dataset). */
 export function leadReport(results: (LeadEvaluation & { id: string; title: string })[], header: string[]): string {
   const METHODS = LEAD_METHODS;
@@ -214,7 +219,7 @@ export function leadReport(results: (LeadEvaluation & { id: string; title: strin
   L.push(`| dataset | lead | origins | ${METHODS.join(' | ')} | best baseline | mixcast vs best |`, `|---|---|---|${METHODS.map(() => '---').join('|')}|---|---|`);
   for (const r of results) {
     for (const s of r.summary) {
-      const best = METHODS.filter((m) => m !== 'mixcast' && m !== 'mixcast (no context)').reduce((a, m) => (s.methods[m].energy < s.methods[a].energy ? m : a), 'bootstrap' as LeadMethodName);
+      const best = bestBaseline(s);
       const gap = 100 * (s.methods.mixcast.energy / s.methods[best].energy - 1);
       L.push(`| ${r.id} | ${s.lead} | ${s.origins} | ${METHODS.map((m) => s.methods[m].energyVsBootstrap.toFixed(3)).join(' | ')} | ${best} | ${gap >= 0 ? '+' : '−'}${Math.abs(gap).toFixed(1)} % |`);
     }
