@@ -36,7 +36,8 @@ after(() => {
 /** The item elements (paths, lines, rects as paths) of every mark group with this layer name. */
 function markItems(svg: string, name: string): string[] {
   const items: string[] = [];
-  const re = new RegExp(`role-mark ${name}_marks"[^>]*>(.*?)</g>`, 'g');
+  // an empty layer (a panel without that mark's data) is a self-closed <g …/>: skip it
+  const re = new RegExp(`role-mark ${name}_marks"[^>]*[^/>]>(.*?)</g>`, 'g');
   for (const m of svg.matchAll(re)) items.push(...(m[1].match(/<(?:path|line) [^>]*role="graphics-symbol"[^>]*>/g) ?? []));
   return items;
 }
@@ -72,6 +73,9 @@ describe('mixcast plot', () => {
     for (const band of ['band90', 'band80', 'band50', 'median']) assert.equal(markItems(svg, band).length, 2, `${band}: one per date`);
     assert.equal(markItems(svg, 'paths').length, 8, '4 paths × 2 dates');
     for (const text of ['2003-10-27 Mon', '2003-10-28 Tue', '>90%<', '>80%<', '>50%<', '>median<', '>scenario<']) assert.ok(svg.includes(text), text);
+    // the model's last 3 training days (to 2003-10-24) come first: the dates follow them within a week
+    assert.equal(markItems(svg, 'observed').length, 3, 'the last 3 observed days');
+    for (const text of ['2003-10-22 (observed)', '2003-10-24 (observed)', '>observed<']) assert.ok(svg.includes(text), text);
 
     const pngFile = path.join(dir, 'fan.png');
     await plot('fan', pngFile, ['--start', '2003-10-27', '--end', '2003-10-28', '--paths', '4', '--scale', '1.5']);

@@ -11,7 +11,7 @@ import { writeFileAtomic } from '../core/io.js';
 import { readNumber } from '../core/numbers.js';
 import { forecast, generateScenarios, BASELINE, type ScenarioResult } from '../scenarios/index.js';
 import { parseDuration, simulate, staffScenarios } from '../staffing/index.js';
-import { renderVegaLite, scenarioFanSpec, staffingSpec, totalsSpec, whatIfSpec } from '../eval/index.js';
+import { observedBefore, renderVegaLite, scenarioFanSpec, staffingSpec, totalsSpec, whatIfSpec } from '../eval/index.js';
 import type { TopLevelSpec } from 'vega-lite';
 import { action, addBackendOption, log } from './common.js';
 import { addScenarioOptions, readCasesFile, scenarioOptionsFrom, withModel } from './scenario-options.js';
@@ -94,6 +94,8 @@ export function register(program: Command): void {
             labels: r.labels,
             yTitle,
             days: r.dates.map((d) => ({ date: `${d.date} ${d.weekday}`, quantiles: d.summary.quantiles, paths: d.values.slice(0, paths) })),
+            // the last observed days: from --history when given, else the ones a context-aware bundle keeps
+            observed: observedBefore(base.history ?? model.manifest.context?.history ?? [], r.dates[0].date),
           });
         } else if (kind === 'totals') {
           const r: ScenarioResult = await generateScenarios({ model, ...base });

@@ -254,6 +254,18 @@ export interface ScenarioFanInput {
   yTitle?: string;
 }
 
+/**
+ * The observed days a fan chart starts with: the last `n` of `recent` (chronological) that have
+ * values, when the first scenario date follows the last of them within a week; else none.
+ */
+export function observedBefore(recent: readonly { date: string; values?: readonly number[] }[], first: string, n = 3): { date: string; values: number[] }[] {
+  const days = recent.filter((d): d is { date: string; values: readonly number[] } => Array.isArray(d.values));
+  if (!days.length) return [];
+  const gap = (Date.parse(`${first}T00:00:00Z`) - Date.parse(`${days[days.length - 1].date}T00:00:00Z`)) / 86_400_000;
+  if (!(gap >= 1 && gap <= 7)) return [];
+  return days.slice(-n).map((d) => ({ date: `${d.date} (observed)`, values: [...d.values] }));
+}
+
 const facetOf = (n: number) => ({ facet: { field: 'date', type: 'ordinal', title: null, header: { labelFontWeight: 'bold' } }, columns: Math.min(n, 3) });
 
 /** Fan chart per day: 90/80/50 % bands, the median and a few scenario paths, one panel per date; observed days before them. */

@@ -9,7 +9,7 @@ export {
 export { bestBaseline, evaluateByLead, leadReport, LEAD_METHODS, type LeadEvalOptions, type LeadEvaluation, type LeadMethodName } from './leads.js';
 export { backtestMarkdown, fmt, pct, writeBacktestReport } from './report.js';
 export {
-  renderVegaLite, fanChartSvg, pitHistogramSvg, lineChartSvg, scenarioFanSpec, totalsSpec, whatIfSpec, staffingSpec,
+  renderVegaLite, fanChartSvg, pitHistogramSvg, lineChartSvg, scenarioFanSpec, observedBefore, totalsSpec, whatIfSpec, staffingSpec,
   type ScenarioFanInput, type TotalsInput, type WhatIfChartInput, type StaffingChartInput,
 } from './charts.js';
 export * from './scores.js';

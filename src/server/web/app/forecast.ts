@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 /** Fan chart per day and the distribution of daily (and range) totals, from POST /v1/scenarios. */
-import { scenarioFanSpec, totalsSpec } from '../../../eval/charts.js';
+import { observedBefore, scenarioFanSpec, totalsSpec } from '../../../eval/charts.js';
 import { api } from './api.js';
 import { downloadButtons } from './download.js';
 import { fillTable } from './format.js';
@@ -22,7 +22,7 @@ export async function showScenarios(): Promise<ScenariosAnswer> {
       labels: r.labels,
       yTitle: yTitle(),
       days: r.dates.map((d) => ({ date: `${d.date} ${d.weekday}`, quantiles: d.summary.quantiles, paths: d.values.slice(0, state.paths) })),
-      observed: observedBefore(r.dates[0].date),
+      observed: observedBefore(state.model?.recent ?? [], r.dates[0].date),
     }),
   );
   downloadButtons('fan', {
@@ -45,22 +45,6 @@ export async function showScenarios(): Promise<ScenariosAnswer> {
     view: () => viewOf('totals-chart'),
   });
   return r;
-}
-
-const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
-const dayLabel = (iso: string) => `${iso} ${WEEKDAYS[(new Date(`${iso}T00:00:00Z`).getUTCDay() + 6) % 7]}`;
-
-/**
- * The observed days drawn before the scenarios: the model's last stored training days (up to 3),
- * when the first requested date follows them within a week.
- */
-function observedBefore(first: string): { date: string; values: number[] }[] {
-  const recent = state.model?.recent ?? [];
-  if (!recent.length) return [];
-  const last = recent[recent.length - 1].date;
-  const gap = (Date.parse(`${first}T00:00:00Z`) - Date.parse(`${last}T00:00:00Z`)) / 86_400_000;
-  if (gap < 1 || gap > 7) return [];
-  return recent.slice(-3).map((d) => ({ date: `${dayLabel(d.date)} (observed)`, values: d.values }));
 }
 
 function fanTable(r: ScenariosAnswer) {
