@@ -126,14 +126,11 @@ function fitOptionsOf(u: UnitSpec, holidays: string[]): Partial<FitOptions> {
   };
 }
 
-/** A global model's train unit: every series ingested, one model fitted, written to the batch's staging folder. */
-async function trainGlobalUnit(u: UnitSpec, root: string, staging: string): Promise<UnitResult> {
-  const t = u.request.train!;
-  const inRoot = (f: string) => path.join(path.resolve(root), f);
-  const set = await ingestMany({
+/** The adapter settings of a train request (files resolved in the models folder); the caller picks the series. */
+function ingestOptionsOf(t: NonNullable<UnitSpec['request']['train']>, inRoot: (f: string) => string) {
+  return {
     input: inRoot(t.input),
     seriesCol: t.seriesCol,
-    only: u.global,
     timeCol: t.timeCol,
     valueCol: t.valueCol,
     tz: t.tz,
@@ -145,7 +142,14 @@ async function trainGlobalUnit(u: UnitSpec, root: string, staging: string): Prom
     duplicates: t.duplicates,
     days: t.days,
     ...(t.holidays !== undefined && { holidays: fs.existsSync(inRoot(t.holidays)) ? inRoot(t.holidays) : t.holidays }),
-  });
+  };
+}
+
+/** A global model's train unit: every series ingested, one model fitted, written to the batch's staging folder. */
+async function trainGlobalUnit(u: UnitSpec, root: string, staging: string): Promise<UnitResult> {
+  const t = u.request.train!;
+  const inRoot = (f: string) => path.join(path.resolve(root), f);
+  const set = await ingestMany({ ...ingestOptionsOf(t, inRoot), only: u.global });
   const covariatesBySeries: Record<string, NonNullable<FitOptions['covariates']>> = {};
   for (const ds of set.series) {
     const c = trainingCovariates(
@@ -171,22 +175,7 @@ async function trainUnit(u: UnitSpec, root: string, bundle: string): Promise<Uni
   if (u.global) return trainGlobalUnit(u, root, bundle);
   const t = u.request.train!;
   const inRoot = (f: string) => path.join(path.resolve(root), f);
-  const ds = await ingest({
-    input: inRoot(t.input),
-    seriesCol: t.seriesCol,
-    series: u.series,
-    timeCol: t.timeCol,
-    valueCol: t.valueCol,
-    tz: t.tz,
-    interval: t.interval,
-    open: t.open,
-    close: t.close,
-    valueKind: t.valueKind,
-    missing: t.missing,
-    duplicates: t.duplicates,
-    days: t.days,
-    ...(t.holidays !== undefined && { holidays: fs.existsSync(inRoot(t.holidays)) ? inRoot(t.holidays) : t.holidays }),
-  });
+  const ds = await ingest({ ...ingestOptionsOf(t, inRoot), series: u.series });
   const covariates = trainingCovariates(
     { input: inRoot(t.input), covariates: t.covariates, events: t.events === undefined ? undefined : inRoot(t.events), timeCol: t.timeCol, tz: t.tz, seriesCol: t.seriesCol, series: u.series },
     ds.days.map((d) => d.date),

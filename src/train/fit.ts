@@ -189,29 +189,9 @@ export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { mo
   const o: FitOptions = { ...defaultFitOptions, ...options };
   checkFitOptions(o);
   if (ds.days.length < 2) throw inputError(`need at least 2 days to train (got ${ds.days.length}); check the ingest summary for dropped days`);
-  const spec = parsePriorSpec(o.prior);
-  const calOpts = defaultCalendarOptions({ holidays: ds.holidays, ...o.calendar });
-  const dates = ds.days.map((d) => d.date);
-  const keySpec = spec.kind === 'calendar' ? spec.keySpec : (o.keySpec ?? 'weekday');
-  const keys = assignKeys(dates, keySpec, calOpts);
-  const counts = ds.valueKind === 'counts';
-  const transform = fitTransform(ds.days.map((d) => d.values), o.transform ?? defaultTransform(counts), counts);
-  const z = toModelSpace(transform, ds.days.map((d) => d.values));
+  const { calOpts, dates, keySpec, keys, transform, z, prior, assign, effort } = prepareSeries(ds, o);
   const d = z[0].length;
-  const built = buildPrior(z, keys.keys, { spec: o.prior, seed: o.seed, scale: o.scale });
-  let prior = built.prior;
-  const assign = built.assign;
-  if (o.priorAdjustment) prior = o.priorAdjustment.apply(prior, z, assign, o.seed);
-  const effort = reverseEffort(z, prior, assign);
-  // σ_max for VE from the spread of the days around their own centers.
-  let sigmaMax: number | null = null;
-  const processOver: Record<string, unknown> = { T: o.T, schedule: o.schedule };
-  if (o.family === 'sgm-ve') {
-    const centred = z.map((row, i) => row.map((v, q) => v - prior.centers[assign[i]][q]));
-    sigmaMax = veSigmaMax(centred, assign);
-    processOver.sigmaMax = sigmaMax;
-  }
-  const processConfig = defaultProcessConfig(o.family, processOver);
+  const { processConfig, sigmaMax } = processConfigFor(o, () => ({ centred: z.map((row, i) => row.map((v, q) => v - prior.centers[assign[i]][q])), assign }));
   const p = makeProcess(processConfig);
   parseSampler(o.sampler, p);
   if (!(SKIP_MODES as readonly string[]).includes(o.skip)) throw optionError(`skip must be one of ${SKIP_MODES.join(', ')} (got ${String(o.skip)})`, { field: 'skip', value: o.skip ?? null });
@@ -319,6 +299,38 @@ export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { mo
 }
 
 /** Per-interval bounds for clipping x̂0 while sampling: the training range in model space, widened by max(1, a quarter of it). */
+/**
+ * One series prepared for training, up to its rows: calendar keys, transform, model-space days,
+ * the mixture prior (adjusted when asked) and the reverse effort. fitModel prepares its series
+ * with it, a global model each of its series.
+ */
+export function prepareSeries(ds: DaySeries, o: FitOptions) {
+  const spec = parsePriorSpec(o.prior);
+  const calOpts = defaultCalendarOptions({ holidays: ds.holidays, ...o.calendar });
+  const dates = ds.days.map((d) => d.date);
+  const keySpec = spec.kind === 'calendar' ? spec.keySpec : (o.keySpec ?? 'weekday');
+  const keys = assignKeys(dates, keySpec, calOpts);
+  const counts = ds.valueKind === 'counts';
+  const transform = fitTransform(ds.days.map((d) => d.values), o.transform ?? defaultTransform(counts), counts);
+  const z = toModelSpace(transform, ds.days.map((d) => d.values));
+  const built = buildPrior(z, keys.keys, { spec: o.prior, seed: o.seed, scale: o.scale });
+  const assign = built.assign;
+  const prior = o.priorAdjustment ? o.priorAdjustment.apply(built.prior, z, assign, o.seed) : built.prior;
+  return { calOpts, dates, keySpec, keys, transform, z, prior, assign, effort: reverseEffort(z, prior, assign) };
+}
+
+/** The diffusion process of the fit options; for VE, σ_max from the spread of the days around their own centers (`centredOf`). */
+export function processConfigFor(o: FitOptions, centredOf: () => { centred: number[][]; assign: number[] }) {
+  let sigmaMax: number | null = null;
+  const processOver: Record<string, unknown> = { T: o.T, schedule: o.schedule };
+  if (o.family === 'sgm-ve') {
+    const { centred, assign } = centredOf();
+    sigmaMax = veSigmaMax(centred, assign);
+    processOver.sigmaMax = sigmaMax;
+  }
+  return { processConfig: defaultProcessConfig(o.family, processOver), sigmaMax };
+}
+
 export function clipBounds(z: number[][]): { lo: number[]; hi: number[] } {
   const lo: number[] = [];
   const hi: number[] = [];

@@ -12,11 +12,9 @@
  */
 import type { DaySeries } from '../../adapters/types.js';
 import { seriesShape } from '../../adapters/shape.js';
-import { assignKeys, defaultCalendarOptions } from '../calendar/index.js';
-import { defaultTransform, fitTransform, toModelSpace } from '../transform/index.js';
 import { pooledCovarianceBasis } from '../prior/covariance.js';
-import { buildPrior, parsePriorSpec, reverseEffort, serialisePrior, type ReverseEffort } from '../prior/index.js';
-import { defaultProcessConfig, makeProcess, parseSampler, Preconditioner, SKIP_MODES, veSigmaMax } from '../diffusion/index.js';
+import { serialisePrior, type ReverseEffort } from '../prior/index.js';
+import { makeProcess, parseSampler, Preconditioner, SKIP_MODES } from '../diffusion/index.js';
 import type { DenoiserConfig } from '../nn/denoiser.js';
 import { backendInfo } from '../backend.js';
 import { inputError, optionError } from '../core/errors.js';
@@ -24,7 +22,7 @@ import { GlobalModel } from '../model/global.js';
 import { FORMAT, SCHEMA_VERSION, type Manifest } from '../model/manifest.js';
 import { VERSION } from '../version.js';
 import { trainDenoiser } from './index.js';
-import { checkFitOptions, clipBounds, contextRowsFor, defaultFitOptions, fingerprint, type FitOptions } from './fit.js';
+import { checkFitOptions, clipBounds, contextRowsFor, defaultFitOptions, fingerprint, prepareSeries, processConfigFor, type FitOptions } from './fit.js';
 
 export interface GlobalFitOptions extends Partial<FitOptions> {
   /** Known daily covariates of each series' training days, by series id (the same names for every series). */
@@ -67,23 +65,13 @@ export interface GlobalFitSummary {
   perSeries: GlobalSeriesSummary[];
 }
 
-/** One series prepared as fitModel prepares a series. */
+/** One series prepared as fitModel prepares a series, with its context rows and sampling bounds. */
 function prepare(ds: DaySeries, o: FitOptions, covariates: FitOptions['covariates']) {
   const id = ds.series!;
   if (ds.days.length < 2) throw inputError(`series "${id}" has ${ds.days.length} day(s); every series of a global model needs at least 2 (train it on its own, or leave it out)`, { series: id });
-  const spec = parsePriorSpec(o.prior);
-  const calOpts = defaultCalendarOptions({ holidays: ds.holidays, ...o.calendar });
-  const dates = ds.days.map((d) => d.date);
-  const keySpec = spec.kind === 'calendar' ? spec.keySpec : (o.keySpec ?? 'weekday');
-  const keys = assignKeys(dates, keySpec, calOpts);
-  const counts = ds.valueKind === 'counts';
-  const transform = fitTransform(ds.days.map((d) => d.values), o.transform ?? defaultTransform(counts), counts);
-  const z = toModelSpace(transform, ds.days.map((d) => d.values));
-  const built = buildPrior(z, keys.keys, { spec: o.prior, seed: o.seed, scale: o.scale });
-  const prior = o.priorAdjustment ? o.priorAdjustment.apply(built.prior, z, built.assign, o.seed) : built.prior;
-  const assign = built.assign;
-  const ctx = contextRowsFor({ ...o, covariates }, ds, keys.keys, z, assign, prior);
-  return { id, ds, dates, calOpts, keySpec, keys, transform, z, prior, assign, effort: reverseEffort(z, prior, assign), ctx, bounds: clipBounds(z) };
+  const p = prepareSeries(ds, o);
+  const ctx = contextRowsFor({ ...o, covariates }, ds, p.keys.keys, p.z, p.assign, p.prior);
+  return { id, ds, ...p, ctx, bounds: clipBounds(p.z) };
 }
 
 /**
@@ -142,14 +130,10 @@ export function fitGlobalModel(series: DaySeries[], options: GlobalFitOptions = 
     }
   });
 
-  let sigmaMax: number | null = null;
-  const processOver: Record<string, unknown> = { T: o.T, schedule: o.schedule };
-  if (o.family === 'sgm-ve') {
-    const centred = prepared.flatMap((p) => p.z.map((row, i) => row.map((v, q) => v - p.prior.centers[p.assign[i]][q])));
-    sigmaMax = veSigmaMax(centred, prepared.flatMap((p, s) => p.assign.map((k) => offsets[s] + k)));
-    processOver.sigmaMax = sigmaMax;
-  }
-  const processConfig = defaultProcessConfig(o.family, processOver);
+  const { processConfig } = processConfigFor(o, () => ({
+    centred: prepared.flatMap((p) => p.z.map((row, i) => row.map((v, q) => v - p.prior.centers[p.assign[i]][q]))),
+    assign: prepared.flatMap((p, s) => p.assign.map((k) => offsets[s] + k)),
+  }));
   const proc = makeProcess(processConfig);
   parseSampler(o.sampler, proc);
   if (!(SKIP_MODES as readonly string[]).includes(o.skip)) throw optionError(`skip must be one of ${SKIP_MODES.join(', ')} (got ${String(o.skip)})`, { field: 'skip', value: o.skip ?? null });
