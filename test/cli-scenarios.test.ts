@@ -13,6 +13,7 @@ import { initBackend } from '../src/backend.js';
 import { ingest } from '../adapters/index.js';
 import { fitModel } from '../src/train/fit.js';
 import { saveModel } from '../src/model/bundle.js';
+import { cli } from './helpers/cli.js';
 
 let dir: string;
 let modelDir: string;
@@ -29,17 +30,6 @@ before(async () => {
 after(() => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
-
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (b) => (stdout += b));
-    p.stderr.on('data', (b) => (stderr += b));
-    p.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const csv = (file: string) => fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => l.split(','));
 
