@@ -19,15 +19,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { Queue } from 'bullmq';
 import { initBackend } from '../src/backend.js';
 import { BATCH_QUEUE, BullEngine, EmbeddedEngine, InlineRunner, UNIT_QUEUE, batchRequestSchema, waitFor } from '../src/jobs/index.js';
-import { ROOT, RESULTS, log } from './lib/common.js';
+import { ROOT, RESULTS, log, positiveArg as arg } from './lib/common.js';
 
-const arg = (name: string, dflt: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return dflt;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} must be a positive integer`);
-  return v;
-};
 const COUNT = arg('count', 400);
 const ROUNDS = arg('rounds', 2);
 const STEPS = arg('steps', 200);

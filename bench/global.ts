@@ -28,15 +28,8 @@ import { bootstrapBaseline } from '../src/eval/baselines.js';
 import { energyScore } from '../src/eval/index.js';
 import { addDays } from '../src/core/dates.js';
 import { weekdayLong } from '../src/scenarios/dates.js';
-import { ROOT, RESULTS, log } from './lib/common.js';
+import { ROOT, RESULTS, log, positiveArg as arg } from './lib/common.js';
 
-const arg = (name: string, dflt: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return dflt;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} must be a positive integer`);
-  return v;
-};
 const STEPS = arg('steps', 500);
 const SEEDS = arg('seeds', 2);
 const COUNT = arg('count', 200);

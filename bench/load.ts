@@ -17,14 +17,9 @@ import { ingest } from '../adapters/index.js';
 import { fitModel } from '../src/train/fit.js';
 import { saveModel } from '../src/model/bundle.js';
 import { quantileInverseCdf } from '../src/core/quantiles.js';
+import { positiveArg } from './lib/common.js';
 
-const arg = (name: string, dflt: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return dflt;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
-  return v;
-};
+const arg = (name: string, dflt: number): number => positiveArg(name, dflt, false);
 const SECONDS = arg('seconds', 120);
 const CONCURRENCY = arg('concurrency', 16);
 const WORKERS = arg('workers', Math.max(1, os.availableParallelism?.() ?? os.cpus().length));

@@ -124,3 +124,12 @@ export const sd = (v: readonly number[]) => {
   const m = mean(v);
   return Math.sqrt(v.reduce((a, x) => a + (x - m) ** 2, 0) / (v.length - 1));
 };
+
+/** A positive number flag of a bench (`--name N`), or its default; `integer` refuses fractions. */
+export function positiveArg(name: string, dflt: number, integer = true): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return dflt;
+  const v = Number(process.argv[i + 1]);
+  if (!(integer ? Number.isInteger(v) : Number.isFinite(v)) || v <= 0) throw new Error(`--${name} must be a positive ${integer ? 'integer' : 'number'}`);
+  return v;
+}
