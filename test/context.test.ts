@@ -27,7 +27,7 @@ test('ridge recovers a known linear map and shrinks with the penalty', () => {
 });
 
 test('recent levels use only the history; each lead band has its own slot in u', () => {
-  const spec = DEFAULT_CONTEXT_SPEC;
+  const spec = { ...DEFAULT_CONTEXT_SPEC, level: 'mean' as const };
   const hist: HistoryDay[] = Array.from({ length: 30 }, (_, i) => ({ date: `2024-01-${String(i + 1).padStart(2, '0')}`, total: Math.expm1(i < 29 ? 1 : 2) }));
   const lv = recentLevels(spec, hist, () => 1);
   assert.ok(Math.abs(lv[0] - 1) < 1e-12); // last day: deviation 1
@@ -58,6 +58,34 @@ function arSeries(n: number, phi: number, seed: number) {
   const mean = [0, 1, 2, 3].map((q) => z.reduce((s, row) => s + row[q], 0) / n);
   return { dates, totals, z, keys: dates.map(() => 'all'), centers: z.map(() => mean) };
 }
+
+test('the default level is the median deviation, bounded per day: a holiday in the window moves it little', () => {
+  assert.equal(DEFAULT_CONTEXT_SPEC.level, 'median');
+  const dates = Array.from({ length: 28 }, (_, i) => new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(0, 10));
+  // Days 10 % above what the calendar expects (log 5), except a holiday two days before the origin.
+  const hist: HistoryDay[] = dates.map((date, i) => ({ date, total: Math.expm1(5 + (i === 25 ? -3 : 0.1)) }));
+  const median = recentLevels(DEFAULT_CONTEXT_SPEC, hist, () => 5);
+  const mean = recentLevels({ ...DEFAULT_CONTEXT_SPEC, level: 'mean' }, hist, () => 5);
+  for (const l of median.slice(1)) assert.ok(Math.abs(l - 0.1) < 1e-9, `median level ${l}`);
+  assert.ok(mean[1] < -0.3, `the mean over 7 days is dragged down by the holiday (${mean[1]})`);
+  // The bound applies to every day before the windows: a holiday yesterday reads as −bound.
+  const yesterday = hist.map((h, i) => (i === 27 ? { ...h, total: Math.expm1(2) } : h));
+  assert.ok(Math.abs(recentLevels(DEFAULT_CONTEXT_SPEC, yesterday, () => 5, 0.5)[0] + 0.5) < 1e-9);
+  assert.ok(Math.abs(recentLevels(DEFAULT_CONTEXT_SPEC, yesterday, () => 5)[0] + 3) < 1e-9);
+});
+
+test('fitted centers store the per-day bound (4 robust sd of the training deviations); bundles without `level` keep the mean', () => {
+  const data = arSeries(200, 0.9, 4);
+  const { cc } = fitConditionalCenters(data, DEFAULT_CONTEXT_SPEC);
+  const devs = data.totals.map((t, i) => Math.log1p(t) - cc.keyLogMean[data.keys[i]]);
+  const sorted = [...devs].sort((a, b) => a - b);
+  const med = sorted[sorted.length >> 1];
+  assert.ok(cc.clip !== undefined && cc.clip > 0);
+  const inside = devs.filter((v) => Math.abs(v - med) <= cc.clip! / 4).length / devs.length;
+  assert.ok(inside > 0.3 && inside < 0.7, `about half the days lie within one MAD-based sd·1.4826 (${inside})`);
+  const old = fitConditionalCenters(data, { ...DEFAULT_CONTEXT_SPEC, level: undefined }).cc;
+  assert.equal(old.clip, undefined, 'a mean-level spec (older bundles) has no bound');
+});
 
 test('conditional centers learn to use a persistent level and to ignore an unpredictable one', () => {
   const persistent = fitConditionalCenters(arSeries(300, 0.9, 1), DEFAULT_CONTEXT_SPEC);

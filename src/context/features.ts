@@ -3,8 +3,9 @@
  *
  * The origin is the last complete observed day of the history. For a target day at lead
  * h = target − origin (calendar days, h ≥ 1) u holds
- *   - the recent level: the mean deviation of the log daily total from what the calendar expects
- *     for those days (the training mean of log totals of days with the same calendar key), over
+ *   - the recent level: the median (bundles before it: mean) deviation of the log daily total
+ *     from what the calendar expects for those days (the training median of log totals of days
+ *     with the same calendar key), over
  *     the last 1, 7 and 28 observed days, placed in the slot of the lead's band (1, 2–3, 4–7,
  *     8–14 days; leads past the last band use it), zeros in the other bands' slots: 3 × 4 = 12
  *     features, so a linear map learns a separate weight — possibly zero — for each band of leads;
@@ -28,9 +29,27 @@ export interface ContextSpec {
   maxLead: number;
   /** Names of the target-day covariates appended to u (in order). */
   covariates: string[];
+  /**
+   * How a window's daily deviations make its level, and the calendar's expectation: `median`
+   * (the default: a holiday or an outage in the window moves it little) or `mean` (bundles
+   * before the field; absent = `mean`).
+   */
+  level?: LevelStatistic;
 }
 
-export const DEFAULT_CONTEXT_SPEC: ContextSpec = { windows: [1, 7, 28], leadBands: [1, 3, 7, 14], maxLead: 14, covariates: [] };
+/** The statistics a level can use: the one list behind the type and the manifest schema. */
+export const LEVEL_STATISTICS = ['mean', 'median'] as const;
+export type LevelStatistic = (typeof LEVEL_STATISTICS)[number];
+
+export const DEFAULT_CONTEXT_SPEC: ContextSpec = { windows: [1, 7, 28], leadBands: [1, 3, 7, 14], maxLead: 14, covariates: [], level: 'median' };
+
+/** Mean or median of a non-empty list. */
+export function centralValue(kind: LevelStatistic, v: readonly number[]): number {
+  if (kind === 'mean') return v.reduce((a, b) => a + b, 0) / v.length;
+  const s = [...v].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
 
 /** Days between two ISO dates (b − a): src/core/dates.ts's, re-exported for the context code. */
 export { daysBetween } from '../core/dates.js';
@@ -65,19 +84,16 @@ export function contextNames(spec: ContextSpec): string[] {
 
 /**
  * The recent levels at the end of `history` (chronological; the last day is the origin):
- * mean of log total − expected log total over each window. `expected(date)` is the calendar's
+ * median (or mean, per the spec) of log total − expected log total over each window. `expected(date)` is the calendar's
  * expectation for that date's log total.
  */
-export function recentLevels(spec: ContextSpec, history: readonly HistoryDay[], expected: (date: string) => number): number[] {
+export function recentLevels(spec: ContextSpec, history: readonly HistoryDay[], expected: (date: string) => number, clip = Infinity): number[] {
   const dev: number[] = [];
   const need = Math.max(...spec.windows);
-  for (let j = history.length - 1; j >= 0 && dev.length < need; j--) dev.push(logTotal(history[j].total) - expected(history[j].date));
+  for (let j = history.length - 1; j >= 0 && dev.length < need; j--) dev.push(Math.max(-clip, Math.min(clip, logTotal(history[j].total) - expected(history[j].date))));
   return spec.windows.map((w) => {
     const n = Math.min(w, dev.length);
-    if (n === 0) return 0;
-    let s = 0;
-    for (let i = 0; i < n; i++) s += dev[i];
-    return s / n;
+    return n === 0 ? 0 : centralValue(spec.level ?? 'mean', dev.slice(0, n));
   });
 }
 

@@ -38,7 +38,7 @@ export function scenarioContext(o: ScenarioContextInput): { centers: number[][];
     const last = history.length ? history[history.length - 1].date : null;
     const h = last ? daysBetween(last, o.target) : o.cc.spec.maxLead;
     if (h < 1) throw new Error(`target ${o.target} is not after the origin ${last}`);
-    const ut = standardise(o.cc, contextVector(o.cc.spec, recentLevels(o.cc.spec, history, expected), h, o.covariates ?? []));
+    const ut = standardise(o.cc, contextVector(o.cc.spec, recentLevels(o.cc.spec, history, expected, o.cc.clip), h, o.covariates ?? []));
     context.push(ut);
     centers.push(conditionalCenter(o.cc, o.centers[k], ut));
     leads.push(h);

@@ -4,6 +4,7 @@ import { FAMILIES, SCHEDULES, SKIP_MODES } from '../diffusion/index.js';
 import { CONDITION_MODES } from '../nn/denoiser.js';
 import { TRANSFORM_KINDS } from '../transform/index.js';
 import { HEMISPHERES } from '../calendar/types.js';
+import { LEVEL_STATISTICS } from '../context/features.js';
 
 export const SCHEMA_VERSION = 1;
 export const FORMAT = 'mixcast-model';
@@ -98,6 +99,7 @@ export const manifestSchema = z.object({
         leadBands: z.array(z.number().int().positive()),
         maxLead: z.number().int().positive(),
         covariates: z.array(z.string()),
+        level: z.enum(LEVEL_STATISTICS).optional(),
       }),
       keyLogMean: z.record(z.string(), num),
       overallLogMean: num,
@@ -114,6 +116,8 @@ export const manifestSchema = z.object({
       pairs: z.number().int(),
       /** Indices of u's features left out by the cross-validation (ũ = 0 for them). */
       ignored: z.array(z.number().int().nonnegative()).optional(),
+      /** Bound on one day's log-level deviation before the windows (absent: none). */
+      clip: num.optional(),
       /** Reverse effort E‖x0 − c‖² over the training pairs around c_k and around c(k, u). */
       effort: z.object({ mixture: num, conditional: num }),
       history: z.array(z.object({ date: z.string(), total: num, values: numArr.optional() })),
