@@ -5,7 +5,8 @@
  * Everything runs in this one run; nothing is read from stored results.
  *
  * Flags: --quick (fewer origins, steps, scenarios), --datasets a,b, --steps N, --count N,
- * --origins N (max origins per dataset), --seed N, --sampler S (the models' default sampler).
+ * --origins N (max origins per dataset), --seed N, --sampler S (the models' default sampler),
+ * --refit-every N (retrain the models every N test-window days; 0 = once).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -50,6 +51,7 @@ const COUNT = Number(arg('count') ?? (quick ? 50 : 100));
 const MAX_ORIGINS = Number(arg('origins') ?? (quick ? 8 : 60));
 const SEED = Number(arg('seed') ?? 1);
 const SAMPLER = arg('sampler');
+const REFIT = Number(arg('refit-every') ?? 0);
 const only = arg('datasets')?.split(',');
 
 await initBackend('wasm');
@@ -64,6 +66,7 @@ for (const spec of DATASETS) {
     count: COUNT,
     seed: SEED,
     testShare: 0.2,
+    refitEvery: REFIT,
     fit: { steps: STEPS, seed: SEED, calendar: spec.calendar, ...(SAMPLER ? { sampler: SAMPLER } : {}) },
     onProgress: (m) => log(`${spec.id}: ${m}`),
   });

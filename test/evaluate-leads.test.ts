@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LEAD_METHODS } from '../src/eval/index.js';
+import { refitCutoff } from '../src/eval/leads.js';
 import { cli } from './helpers/cli.js';
 
 let dir: string;
@@ -48,5 +49,28 @@ describe('mixcast evaluate --leads', () => {
     assert.equal((await cli(args(again))).code, 0);
     const second = JSON.parse(fs.readFileSync(path.join(again, 'leads.json'), 'utf8'));
     assert.deepEqual(second.summary, json.summary, 'same seed → same scores');
+  });
+
+  it('retrains on a schedule with --refit-every: only days up to each origin, and once more per period', async () => {
+    // The models at an origin never see a day after it, and move forward a whole period at a time.
+    for (const every of [1, 7, 28]) {
+      let last = 100;
+      for (let orig = 99; orig < 160; orig++) {
+        const c = refitCutoff(100, every, orig);
+        assert.ok(c <= orig + 1 && c >= 100 && c >= last && c - last <= every, `every ${every}, origin ${orig}: cutoff ${c}`);
+        last = c;
+      }
+    }
+    assert.equal(refitCutoff(100, 0, 150), 100);
+    const out = path.join(dir, 'refit');
+    const r = await cli([...args(out), '--refit-every', '10']);
+    assert.equal(r.code, 0, r.stderr);
+    const json = JSON.parse(fs.readFileSync(path.join(out, 'leads.json'), 'utf8'));
+    assert.ok(json.fits >= 2, `retrained over the 33 test days (${json.fits} trainings)`);
+    assert.match(fs.readFileSync(path.join(out, 'leads.md'), 'utf8'), /retrained every 10 test days on every day up to the origin \(\d+ trainings\)/);
+    const once = JSON.parse(fs.readFileSync(path.join(dir, 'a', 'leads.json'), 'utf8'));
+    assert.equal(once.fits, 1);
+    assert.notDeepEqual(json.summary[0].methods.mixcast, once.summary[0].methods.mixcast, 'the retrained models give other scenarios');
+    assert.deepEqual(json.summary[0].methods.bootstrap, once.summary[0].methods.bootstrap, 'the baselines do not change');
   });
 });

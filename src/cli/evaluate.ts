@@ -28,6 +28,7 @@ export function register(program: Command): void {
     .option('--scenario-seed <n>', 'seed of the scenario draws (the training seed is --seed)', int('--scenario-seed'), d.seed)
     .option('--leads <list>', 'evaluate by lead instead: comma list of leads in days (e.g. 1,7,14); trains once on the days before the test window, then scores rolling origins in it')
     .option('--origins <n>', 'with --leads: most forecast origins scored (spread over the test window)', int('--origins', 1, 10000), 60)
+    .option('--refit-every <days>', 'with --leads: retrain the models on every day up to the origin once every this many test-window days (0 = train once, before the test window)', int('--refit-every', 0, 100000), 0)
     .option('--test-share <share>', 'with --leads: share of the last days that form the test window', (v: string) => {
       const x = Number(v);
       if (!(x > 0 && x < 1)) throw optionError(`--test-share must be a number between 0 and 1 (got "${v}")`);
@@ -122,6 +123,7 @@ async function evaluateLeads(opts: Record<string, unknown>, ds: DaySeries, fit: 
     count: opts.count as number,
     seed: opts.scenarioSeed as number,
     testShare: opts.testShare as number,
+    refitEvery: opts.refitEvery as number,
     fit,
     onProgress: quiet ? undefined : (m) => log(m),
   });
@@ -131,7 +133,7 @@ async function evaluateLeads(opts: Record<string, unknown>, ds: DaySeries, fit: 
   const md = leadReport([{ id, title: id, ...r }], [
     `# Evaluation by lead: ${id}`,
     '',
-    `${r.days} days: trained on the first ${r.trainDays}, origins in the last ${r.testDays}; at each origin only the days up to it are used. ${opts.count} scenarios per target, leads ${leads.join(', ')}.`,
+    `${r.days} days: trained on the first ${r.trainDays}${r.fits > 1 ? `, retrained every ${String(opts.refitEvery)} test days on every day up to the origin (${r.fits} trainings)` : ''}, origins in the last ${r.testDays}; at each origin only the days up to it are used. ${opts.count} scenarios per target, leads ${leads.join(', ')}.`,
   ]);
   writeFileAtomic(path.join(out, 'leads.json'), JSON.stringify(r, null, 1) + '\n');
   writeFileAtomic(path.join(out, 'leads.md'), md);

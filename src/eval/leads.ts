@@ -35,6 +35,13 @@ export interface LeadEvalOptions {
   /** Share of the last days that form the test window. */
   testShare: number;
   fit: Partial<FitOptions>;
+  /**
+   * Retrain the models (mixcast with and without context, and plain DDPM) on every day up to the
+   * origin once every this many test-window days, as a user who retrains on a schedule would
+   * (0 or absent: train once, on the days before the test window). The other baselines refit at
+   * every origin.
+   */
+  refitEvery?: number;
   /** Leads at which the fitted weight of the level is reported. */
   weightLeads?: number[];
   onProgress?: (msg: string) => void;
@@ -51,6 +58,8 @@ export interface LeadEvaluation {
   d: number;
   testDays: number;
   trainDays: number;
+  /** Trainings of each model over the test window (1 = trained once). */
+  fits: number;
   seconds: number;
   summary: LeadSummary[];
   paths: { generatedF: number; generatedFRange: number[]; empiricalF: number; windows: number };
@@ -88,6 +97,15 @@ function originIndices(n: number, testStart: number, max: number): number[] {
   return Array.from({ length: max }, (_, j) => idx[Math.floor(j * step)]);
 }
 
+/**
+ * How many days the models at origin index `orig` (the last observed day) are trained on: the
+ * days before the test window, plus the test days of every whole refit period up to the origin
+ * (never a day after it). `refitEvery` 0: always the days before the test window.
+ */
+export function refitCutoff(testStart: number, refitEvery: number, orig: number): number {
+  return refitEvery > 0 ? testStart + refitEvery * Math.floor((orig + 1 - testStart) / refitEvery) : testStart;
+}
+
 export async function evaluateByLead(ds: DaySeries, o: LeadEvalOptions): Promise<LeadEvaluation> {
   if (!o.leads.length || o.leads.some((h) => !Number.isInteger(h) || h < 1 || h > 366)) throw optionError('leads must be whole numbers of days from 1 to 366', { field: 'leads' });
   if (!Number.isInteger(o.origins) || o.origins < 1) throw optionError('origins must be a positive whole number', { field: 'origins' });
@@ -97,12 +115,40 @@ export async function evaluateByLead(ds: DaySeries, o: LeadEvalOptions): Promise
   const n = days.length;
   const testStart = n - Math.round(o.testShare * n);
   if (testStart < 30) throw optionError(`evaluation by lead needs at least 30 training days before the test window (got ${testStart} of ${n} days)`, { field: 'origins' });
-  const train: DaySeries = { ...ds, days: days.slice(0, testStart) };
+  const refitEvery = o.refitEvery ?? 0;
+  if (!Number.isInteger(refitEvery) || refitEvery < 0) throw optionError('refitEvery must be a whole number of days (0 = train once)', { field: 'refitEvery' });
   const say = o.onProgress ?? (() => {});
-  say(`training on ${testStart} days, with and without context`);
-  const withCtx = fitModel(train, { ...o.fit, context: 'on' }).model;
-  const noCtx = fitModel(train, { ...o.fit, context: 'off' }).model;
-  const ddpm = fitModel(train, { ...o.fit, context: 'off', prior: 'none', condition: 'none', skip: 'none', priorAdjustment: undefined }).model;
+  const cutoffOf = (orig: number) => refitCutoff(testStart, refitEvery, orig);
+  let models: { cutoff: number; withCtx: MixcastModel; noCtx: MixcastModel; ddpm: MixcastModel } | null = null;
+  let fits = 0;
+  let weights = null as { levelWeights: LevelWeight[]; selection: LeadEvaluation['selection'] } | null;
+  const disposeModels = () => {
+    if (!models) return;
+    models.withCtx.dispose();
+    models.noCtx.dispose();
+    models.ddpm.dispose();
+    models = null;
+  };
+  const modelsFor = (orig: number) => {
+    const cutoff = cutoffOf(orig);
+    if (models?.cutoff === cutoff) return models;
+    disposeModels();
+    const train: DaySeries = { ...ds, days: days.slice(0, cutoff) };
+    say(`training on ${cutoff} days, with and without context`);
+    models = {
+      cutoff,
+      withCtx: fitModel(train, { ...o.fit, context: 'on' }).model,
+      noCtx: fitModel(train, { ...o.fit, context: 'off' }).model,
+      ddpm: fitModel(train, { ...o.fit, context: 'off', prior: 'none', condition: 'none', skip: 'none', priorAdjustment: undefined }).model,
+    };
+    fits++;
+    // The reported weights are those of the first training (on the days before the test window).
+    weights ??= {
+      levelWeights: levelWeights(models.withCtx, o.weightLeads ?? [1, 2, 3, 5, 7, 10, 14]),
+      selection: models.withCtx.manifest.context?.selection.map((s) => ({ group: s.group, penalty: s.penalty })) ?? [],
+    };
+    return models;
+  };
   const counts = ds.valueKind === 'counts';
   try {
     const COUNT = o.count;
@@ -112,8 +158,11 @@ export async function evaluateByLead(ds: DaySeries, o: LeadEvalOptions): Promise
     const bl = bootstrapLevelBaseline();
     const ets = etsBaseline();
     const os = originIndices(n, testStart, o.origins);
+    // Multi-day paths: the 5 days after an origin (the data's calendar), every third origin.
+    const F: number[] = [];
     for (const [oi, orig] of os.entries()) {
       if (oi % 10 === 0) say(`origin ${oi + 1}/${os.length} (${days[orig].date})`);
+      const { withCtx, noCtx, ddpm } = modelsFor(orig);
       const history = days.slice(0, orig + 1);
       const hist: TrainingDay[] = history.map((d) => ({ date: d.date, key: weekdayKey(d.date), values: d.values }));
       const boot = bootstrapBaseline(hist);
@@ -144,13 +193,9 @@ export async function evaluateByLead(ds: DaySeries, o: LeadEvalOptions): Promise
           a.pit.push(...pitValues(samples[m], truth, seed));
         }
       }
-    }
-    // Multi-day paths: the 5 days after an origin (the data's calendar), every third origin.
-    const F: number[] = [];
-    for (const [oi, orig] of os.entries()) {
       if (oi % 3 !== 0 || orig + 5 >= n) continue;
       const dates = days.slice(orig + 1, orig + 6).map((d) => d.date);
-      const paths = await scenariosOf(withCtx, days.slice(0, orig + 1), dates, COUNT, o.seed + oi);
+      const paths = await scenariosOf(withCtx, history, dates, COUNT, o.seed + oi);
       const sums = Array.from({ length: COUNT }, (_, s) => dates.reduce((a, _d, j) => a + total(paths[j][s]), 0));
       const perDay = dates.map((_, j) => variance(paths[j].map(total)));
       F.push(variance(sums) / perDay.reduce((a, b) => a + b, 0));
@@ -180,16 +225,15 @@ export async function evaluateByLead(ds: DaySeries, o: LeadEvalOptions): Promise
       d: ds.labels.length,
       testDays: n - testStart,
       trainDays: testStart,
+      fits,
       seconds: Math.round((Date.now() - t0) / 1000),
       summary,
       paths: { generatedF: mean(F), generatedFRange: F.length ? [Math.min(...F), Math.max(...F)] : [], empiricalF: variance(windows) / (5 * variance(resid)), windows: F.length },
-      levelWeights: levelWeights(withCtx, o.weightLeads ?? [1, 2, 3, 5, 7, 10, 14]),
-      selection: withCtx.manifest.context?.selection.map((s) => ({ group: s.group, penalty: s.penalty })) ?? [],
+      levelWeights: weights?.levelWeights ?? [],
+      selection: weights?.selection ?? [],
     };
   } finally {
-    withCtx.dispose();
-    noCtx.dispose();
-    ddpm.dispose();
+    disposeModels();
   }
 }
 
