@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ridge } from '../src/context/ridge.js';
 import { DEFAULT_CONTEXT_SPEC, contextVector, recentLevels, contextWidth, type HistoryDay } from '../src/context/features.js';
-import { fitConditionalCenters, conditionalCenter } from '../src/context/centers.js';
+import { fitConditionalCenters, conditionalCenter, MIN_GAIN } from '../src/context/centers.js';
 import { scenarioContext } from '../src/context/paths.js';
 import { rng } from '../src/core/random.js';
 
@@ -85,6 +85,26 @@ test('fitted centers store the per-day bound (4 robust sd of the training deviat
   assert.ok(inside > 0.3 && inside < 0.7, `about half the days lie within one MAD-based sd·1.4826 (${inside})`);
   const old = fitConditionalCenters(data, { ...DEFAULT_CONTEXT_SPEC, level: undefined }).cc;
   assert.equal(old.clip, undefined, 'a mean-level spec (older bundles) has no bound');
+});
+
+test('a group is kept only when it lowers the cross-validated error by MIN_GAIN or more against leaving it out', () => {
+  let kept = 0;
+  let dropped = 0;
+  for (const [phi, seed] of [[0.9, 1], [0.3, 5], [0.1, 6], [0, 2]]) {
+    for (const s of fitConditionalCenters(arSeries(300, phi, seed), DEFAULT_CONTEXT_SPEC).cc.selection) {
+      const out = s.validation.find((v) => v.penalty === null)!.mse;
+      const best = Math.min(...s.validation.map((v) => v.mse));
+      if (s.penalty === null) {
+        assert.ok(best > out * (1 - MIN_GAIN), `φ ${phi}, ${s.group}: left out although it gained ${1 - best / out}`);
+        if (best < out) dropped++;
+      } else {
+        assert.ok(s.validation.find((v) => v.penalty === s.penalty)!.mse <= out * (1 - MIN_GAIN), `φ ${phi}, ${s.group}: kept with a gain under ${MIN_GAIN}`);
+        kept++;
+      }
+    }
+  }
+  assert.ok(kept > 0, 'a persistent level keeps groups');
+  assert.ok(dropped > 0, 'some group with a small gain is left out');
 });
 
 test('conditional centers learn to use a persistent level and to ignore an unpredictable one', () => {
