@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LEAD_METHODS } from '../src/eval/index.js';
-import { refitCutoff } from '../src/eval/leads.js';
+import { leadReport, mergeSeeds, refitCutoff, type LeadEvaluation, type LeadSummary } from '../src/eval/leads.js';
 import { cli } from './helpers/cli.js';
 
 let dir: string;
@@ -72,5 +72,37 @@ describe('mixcast evaluate --leads', () => {
     assert.equal(once.fits, 1);
     assert.notDeepEqual(json.summary[0].methods.mixcast, once.summary[0].methods.mixcast, 'the retrained models give other scenarios');
     assert.deepEqual(json.summary[0].methods.bootstrap, once.summary[0].methods.bootstrap, 'the baselines do not change');
+  });
+
+  it('averages runs over seeds and reports the spread of each seed', () => {
+    const run = (mixcast: number, ets: number, pitBin: number): LeadEvaluation => {
+      const methods = Object.fromEntries(
+        LEAD_METHODS.map((m) => {
+          const energy = m === 'mixcast' ? mixcast : m === 'ets' ? ets : 10;
+          return [m, { energy, energyVsBootstrap: energy / 10, crps: energy / 2, coverage80: m === 'seasonal-naive' ? Number.NaN : 0.8, pit: [pitBin, 1] }];
+        }),
+      ) as LeadSummary['methods'];
+      return {
+        days: 100, d: 4, testDays: 20, trainDays: 80, fits: 1, seconds: 5,
+        summary: [{ lead: 1, origins: 20, methods }],
+        paths: { generatedF: mixcast / 5, generatedFRange: [mixcast / 6, mixcast / 4], empiricalF: 2, windows: 3 },
+        levelWeights: [], selection: [],
+      };
+    };
+    const merged = mergeSeeds([{ seed: 1, result: run(9, 9.5, 1) }, { seed: 2, result: run(11, 10, 3) }]);
+    const m = merged.summary[0].methods;
+    assert.equal(m.mixcast.energy, 10);
+    assert.equal(m.mixcast.energyVsBootstrap, 1);
+    assert.equal(m.ets.energy, 9.75);
+    assert.deepEqual(m.mixcast.pit, [4, 2], 'PIT counts add up');
+    assert.ok(Number.isNaN(m['seasonal-naive'].coverage80));
+    assert.equal(merged.seconds, 10);
+    assert.equal(merged.fits, 2);
+    assert.equal(merged.paths.generatedF, 2);
+    assert.deepEqual(merged.paths.generatedFRange, [1.5, 2.75]);
+    assert.deepEqual(merged.seedRuns!.map((r) => r.seed), [1, 2]);
+    const md = leadReport([{ id: 'x', title: 'x', ...merged }], ['# t']);
+    // Seed 1: mixcast 9 against ets 9.5 (−5.3 %); seed 2: 11 against ets 10 (+10.0 %).
+    assert.match(md, /\| x \| 1 \| 0\.900 \/ 1\.100 \| −5\.3 % \/ \+10\.0 % \| 1 of 2 \|/);
   });
 });

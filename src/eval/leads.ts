@@ -65,6 +65,8 @@ export interface LeadEvaluation {
   paths: { generatedF: number; generatedFRange: number[]; empiricalF: number; windows: number };
   levelWeights: LevelWeight[];
   selection: { group: string; penalty: number | null }[];
+  /** Per-seed summaries when this evaluation averages several seeds (`mergeSeeds`). */
+  seedRuns?: { seed: number; summary: LeadSummary[] }[];
 }
 
 const weekdayKey = (date: string) => weekdayName(weekdayOf(date));
@@ -254,6 +256,39 @@ export function bestBaseline(s: LeadSummary): LeadMethodName {
   return LEAD_METHODS.filter((m) => m !== 'mixcast' && m !== 'mixcast (no context)').reduce((a, m) => (s.methods[m].energy < s.methods[a].energy ? m : a), 'bootstrap' as LeadMethodName);
 }
 
+/**
+ * One evaluation from runs of the same data with different seeds (network initialisation,
+ * batches and scenario draws): energies, CRPS and coverage are averaged over the runs (every
+ * run has the same origins), PIT counts are added, and each run's summary is kept for the
+ * report's spread. The fitted weights come from the first run (the ridge fit has no seed).
+ */
+export function mergeSeeds(runs: { seed: number; result: LeadEvaluation }[]): LeadEvaluation {
+  if (!runs.length) throw new Error('mergeSeeds needs at least one run');
+  const first = runs[0].result;
+  const avg = (f: (r: LeadEvaluation) => number) => runs.reduce((a, r) => a + f(r.result), 0) / runs.length;
+  const summary: LeadSummary[] = first.summary.map((s0, i) => {
+    const at = (r: LeadEvaluation) => r.summary[i];
+    const bootEnergy = avg((r) => at(r).methods.bootstrap.energy);
+    const methods = Object.fromEntries(
+      LEAD_METHODS.map((m) => {
+        const energy = avg((r) => at(r).methods[m].energy);
+        const pit = s0.methods[m].pit.map((_, b) => runs.reduce((a, r) => a + at(r.result).methods[m].pit[b], 0));
+        return [m, { energy, energyVsBootstrap: energy / bootEnergy, crps: avg((r) => at(r).methods[m].crps), coverage80: avg((r) => at(r).methods[m].coverage80), pit }];
+      }),
+    ) as LeadSummary['methods'];
+    return { lead: s0.lead, origins: s0.origins, methods };
+  });
+  const ranges = runs.flatMap((r) => r.result.paths.generatedFRange);
+  return {
+    ...first,
+    seconds: runs.reduce((a, r) => a + r.result.seconds, 0),
+    fits: runs.reduce((a, r) => a + r.result.fits, 0),
+    summary,
+    paths: { ...first.paths, generatedF: avg((r) => r.paths.generatedF), generatedFRange: ranges.length ? [Math.min(...ranges), Math.max(...ranges)] : [] },
+    seedRuns: runs.map((r) => ({ seed: r.seed, summary: r.result.summary })),
+  };
+}
+
 /** Markdown report of evaluations by lead (one per dataset). */
 export function leadReport(results: (LeadEvaluation & { id: string; title: string })[], header: string[]): string {
   const METHODS = LEAD_METHODS;
@@ -266,6 +301,21 @@ export function leadReport(results: (LeadEvaluation & { id: string; title: strin
       const best = bestBaseline(s);
       const gap = 100 * (s.methods.mixcast.energy / s.methods[best].energy - 1);
       L.push(`| ${r.id} | ${s.lead} | ${s.origins} | ${METHODS.map((m) => s.methods[m].energyVsBootstrap.toFixed(3)).join(' | ')} | ${best} | ${gap >= 0 ? '+' : '−'}${Math.abs(gap).toFixed(1)} % |`);
+    }
+  }
+  if (results.some((r) => r.seedRuns && r.seedRuns.length > 1)) {
+    L.push('', '## Spread over seeds', '');
+    L.push('Each seed trains its own networks and draws its own scenarios and bootstrap days; the tables above average them. Per seed: mixcast ÷ bootstrap, and mixcast against the best baseline of that seed.', '');
+    L.push('| dataset | lead | mixcast per seed | mixcast vs best per seed | seeds with a baseline > 1 % better |', '|---|---|---|---|---|');
+    for (const r of results) {
+      if (!r.seedRuns || r.seedRuns.length < 2) continue;
+      r.summary.forEach((s, i) => {
+        const per = r.seedRuns!.map((run) => run.summary[i]);
+        const gaps = per.map((p) => 100 * (p.methods.mixcast.energy / p.methods[bestBaseline(p)].energy - 1));
+        L.push(
+          `| ${r.id} | ${s.lead} | ${per.map((p) => p.methods.mixcast.energyVsBootstrap.toFixed(3)).join(' / ')} | ${gaps.map((g) => `${g >= 0 ? '+' : '−'}${Math.abs(g).toFixed(1)} %`).join(' / ')} | ${gaps.filter((g) => g > 1).length} of ${gaps.length} |`,
+        );
+      });
     }
   }
   L.push('', '## 80 % interval coverage (per interval, target 0.80)', '');
