@@ -55,12 +55,13 @@ const variance = (a: number[]) => {
 let ds: DaySeries;
 let withCtx: MixcastModel;
 let noCtx: MixcastModel;
+let ctxSummary: ReturnType<typeof fitModel>['summary'];
 const opts = { prior: 'weekday', steps: 200, hidden: 48, blocks: 2, seed: 3, sampler: 'ddim:20' };
 
 before(async () => {
   await initBackend('wasm');
   ds = persistentSeries();
-  withCtx = fitModel(ds, { ...opts, context: 'on' }).model;
+  ({ model: withCtx, summary: ctxSummary } = fitModel(ds, { ...opts, context: 'on' }));
   noCtx = fitModel(ds, { ...opts, context: 'off' }).model;
 });
 after(() => {
@@ -77,6 +78,10 @@ describe('context-aware model', () => {
     const shared = cc.selection.find((s) => s.group === 'all leads')!;
     assert.ok(lead1.penalty !== null || shared.penalty !== null, 'the level is used at lead 1');
     assert.ok(cc.effort.conditional < cc.effort.mixture, `conditional centers are closer to the days (${cc.effort.conditional} < ${cc.effort.mixture})`);
+    // The fit reports how much of the 7-day level it uses at leads 1, 7 and 14.
+    const w = ctxSummary.context!.levelWeights;
+    assert.deepEqual(w.map((x) => x.lead), [1, 7, 14]);
+    assert.ok(w[0].all > 0.3 && w[0].all > w[2].all, `a persistent level is followed at lead 1 more than at 14 (${w.map((x) => x.all.toFixed(2))})`);
     assert.equal(noCtx.manifest.context, undefined);
     assert.equal(noCtx.manifest.network.contextDim, undefined);
     assert.ok(!noCtx.net.layout().some((w) => w.name === 'ctx.w'), 'no context weights without context');

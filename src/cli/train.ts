@@ -64,6 +64,7 @@ export function register(program: Command): void {
           const c = summary.context;
           log(`context: ${c.pairs} (day, origin) pairs, u of ${c.width}; E‖x0 − c‖² around c_k ${c.effort.mixture.toFixed(2)}, around c(k, u) ${c.effort.conditional.toFixed(2)}`);
           log(`context penalties (out = the level is ignored there): ${c.selection.map((g) => `${g.group} ${g.penalty ?? 'out'}`).join(', ')}`);
+          log(`weight of a sustained recent level on the log daily total (1 = follow it fully, 0 = ignore it): ${c.levelWeights.map((w) => `lead ${w.lead} ${w.all.toFixed(2)}`).join(', ')}`);
         } else if (fit.context === 'on') log(`context: off (fewer than 30 days)`);
         log(`saved model to ${String(opts.out)}`);
         model.dispose();

@@ -29,6 +29,7 @@ import { FORMAT, SCHEMA_VERSION, type Manifest } from '../model/manifest.js';
 import { trainDenoiser, type ProgressEvent, type TrainResult } from './index.js';
 import { VERSION } from '../version.js';
 import { contextTraining } from '../context/train.js';
+import { levelWeights, type LevelWeight } from '../context/report.js';
 import { DEFAULT_CONTEXT_SPEC, contextWidth, type ContextSpec } from '../context/features.js';
 
 type TrainStats = Omit<TrainResult, 'net'>;
@@ -154,6 +155,8 @@ export interface FitSummary {
     width: number;
     effort: { mixture: number; conditional: number };
     selection: { group: string; penalty: number | null }[];
+    /** How much of the recent level the centers use at leads 1, 7 and 14 (src/context/report.ts). */
+    levelWeights: LevelWeight[];
   };
 }
 
@@ -292,7 +295,13 @@ export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { mo
     stoppedEarly: result.stoppedEarly,
     selection: prior.selection,
     context: ctx
-      ? { pairs: ctx.block.pairs, width: ctx.rows.context[0].length, effort: ctx.block.effort, selection: ctx.block.selection.map((g) => ({ group: g.group, penalty: g.penalty })) }
+      ? {
+          pairs: ctx.block.pairs,
+          width: ctx.rows.context[0].length,
+          effort: ctx.block.effort,
+          selection: ctx.block.selection.map((g) => ({ group: g.group, penalty: g.penalty })),
+          levelWeights: levelWeights(model, [1, 7, 14]),
+        }
       : null,
   };
   return { model, summary };
