@@ -178,6 +178,8 @@ export {
   defaultBacktestOptions,
   /** Evaluation by lead (1, 7, 14 days …) with and without context, against lead-aware baselines. */
   evaluateByLead,
+  /** One evaluation by lead from runs with different seeds: averaged, with each seed's summary. */
+  mergeSeeds,
   /** The backtest's Markdown report with charts, written to a folder. */
   writeBacktestReport,
   type BacktestOptions,

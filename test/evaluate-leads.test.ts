@@ -105,4 +105,20 @@ describe('mixcast evaluate --leads', () => {
     // Seed 1: mixcast 9 against ets 9.5 (−5.3 %); seed 2: 11 against ets 10 (+10.0 %).
     assert.match(md, /\| x \| 1 \| 0\.900 \/ 1\.100 \| −5\.3 % \/ \+10\.0 % \| 1 of 2 \|/);
   });
+
+  it('--seeds runs once per seed and averages them; the report lists each seed', async () => {
+    const out = path.join(dir, 'seeds');
+    const r = await cli([...args(out).filter((_, i, a) => a[i - 1] !== '--origins' && a[i] !== '--origins'), '--origins', '2', '--seeds', '2,5']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /seed 5: training on/);
+    const json = JSON.parse(fs.readFileSync(path.join(out, 'leads.json'), 'utf8'));
+    assert.deepEqual(json.seedRuns.map((s: { seed: number }) => s.seed), [2, 5]);
+    const m = json.summary[0].methods.mixcast.energy;
+    const per = json.seedRuns.map((s: { summary: { methods: { mixcast: { energy: number } } }[] }) => s.summary[0].methods.mixcast.energy);
+    assert.ok(Math.abs(m - (per[0] + per[1]) / 2) < 1e-9 && per[0] !== per[1], `the average of two different runs (${per})`);
+    const md = fs.readFileSync(path.join(out, 'leads.md'), 'utf8');
+    assert.match(md, /seeds 2, 5, averaged/);
+    assert.match(md, /## Spread over seeds/);
+    assert.equal((await cli([...args(path.join(dir, 'bad')), '--seeds', '1,x'])).code, 2, 'a seed that is not a whole number is refused');
+  });
 });

@@ -1,7 +1,7 @@
 /** `mixcast evaluate`: rolling-origin backtest of a model against baselines; writes results.json, report.md and SVG charts. */
 import type { Command } from 'commander';
 import { ingest } from '../../adapters/index.js';
-import { backtest, bestBaseline, defaultBacktestOptions, evaluateByLead, fmt, leadReport, parseBaselines, pct, writeBacktestReport, BASELINES, MODEL } from '../eval/index.js';
+import { backtest, bestBaseline, defaultBacktestOptions, evaluateByLead, fmt, leadReport, mergeSeeds, parseBaselines, pct, writeBacktestReport, BASELINES, MODEL, type LeadEvaluation } from '../eval/index.js';
 import { action, addBackendOption, log, setupBackend } from './common.js';
 import { calendarOptionsFrom, ingestOptionsFrom } from './options.js';
 import { progressReporter } from './progress.js';
@@ -9,6 +9,7 @@ import { addTrainingInputs, fitOptionsFrom } from './train-options.js';
 import { int } from './options.js';
 import { writeFileAtomic } from '../core/io.js';
 import { optionError } from '../core/errors.js';
+import { readInteger } from '../core/numbers.js';
 import type { DaySeries } from '../../adapters/index.js';
 import type { FitOptions } from '../train/fit.js';
 import fs from 'node:fs';
@@ -28,6 +29,7 @@ export function register(program: Command): void {
     .option('--scenario-seed <n>', 'seed of the scenario draws (the training seed is --seed)', int('--scenario-seed'), d.seed)
     .option('--leads <list>', 'evaluate by lead instead: comma list of leads in days (e.g. 1,7,14); trains once on the days before the test window, then scores rolling origins in it')
     .option('--origins <n>', 'with --leads: most forecast origins scored (spread over the test window)', int('--origins', 1, 10000), 60)
+    .option('--seeds <list>', 'with --leads: comma list of seeds; each trains and draws anew (overriding --seed and --scenario-seed) and the report averages them and lists each seed')
     .option('--refit-every <days>', 'with --leads: retrain the models on every day up to the origin once every this many test-window days (0 = train once, before the test window)', int('--refit-every', 0, 100000), 0)
     .option('--test-share <share>', 'with --leads: share of the last days that form the test window', (v: string) => {
       const x = Number(v);
@@ -117,23 +119,36 @@ async function evaluateLeads(opts: Record<string, unknown>, ds: DaySeries, fit: 
       return h;
     });
   if (!leads.length) throw optionError('--leads needs at least one lead, e.g. 1,7,14');
-  const r = await evaluateByLead(ds, {
-    leads,
-    origins: opts.origins as number,
-    count: opts.count as number,
-    seed: opts.scenarioSeed as number,
-    testShare: opts.testShare as number,
-    refitEvery: opts.refitEvery as number,
-    fit,
-    onProgress: quiet ? undefined : (m) => log(m),
-  });
+  const seeds =
+    opts.seeds === undefined
+      ? null
+      : String(opts.seeds)
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)
+          .map((x) => readInteger(x, '--seeds', 0));
+  if (seeds && !seeds.length) throw optionError('--seeds needs at least one seed, e.g. 1,2,3');
+  const runOnce = (seed: number, fitSeed: Partial<FitOptions>) =>
+    evaluateByLead(ds, {
+      leads,
+      origins: opts.origins as number,
+      count: opts.count as number,
+      seed,
+      testShare: opts.testShare as number,
+      refitEvery: opts.refitEvery as number,
+      fit: { ...fit, ...fitSeed },
+      onProgress: quiet ? undefined : (m) => log(seeds ? `seed ${seed}: ${m}` : m),
+    });
+  const runs: { seed: number; result: LeadEvaluation }[] = [];
+  for (const seed of seeds ?? []) runs.push({ seed, result: await runOnce(seed, { seed }) });
+  const r = seeds ? mergeSeeds(runs) : await runOnce(opts.scenarioSeed as number, {});
   const out = String(opts.out);
   fs.mkdirSync(out, { recursive: true });
   const id = ds.series ?? path.basename(String(opts.input));
   const md = leadReport([{ id, title: id, ...r }], [
     `# Evaluation by lead: ${id}`,
     '',
-    `${r.days} days: trained on the first ${r.trainDays}${r.fits > 1 ? `, retrained every ${String(opts.refitEvery)} test days on every day up to the origin (${r.fits} trainings)` : ''}, origins in the last ${r.testDays}; at each origin only the days up to it are used. ${opts.count} scenarios per target, leads ${leads.join(', ')}.`,
+    `${r.days} days: trained on the first ${r.trainDays}${r.fits > 1 ? `, retrained every ${String(opts.refitEvery)} test days on every day up to the origin (${r.fits} trainings)` : ''}, origins in the last ${r.testDays}; at each origin only the days up to it are used. ${opts.count} scenarios per target, leads ${leads.join(', ')}${seeds ? `; seeds ${seeds.join(', ')}, averaged` : ''}.`,
   ]);
   writeFileAtomic(path.join(out, 'leads.json'), JSON.stringify(r, null, 1) + '\n');
   writeFileAtomic(path.join(out, 'leads.md'), md);

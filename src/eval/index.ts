@@ -6,7 +6,7 @@ export {
   backtest, defaultBacktestOptions, parseBaselines, rollingFolds, summarise, BASELINES, MODEL, FAN_QUANTILES,
   type BacktestOptions, type BacktestResult, type BaselineName, type FoldResult, type MethodSummary,
 } from './backtest.js';
-export { bestBaseline, evaluateByLead, leadReport, LEAD_METHODS, type LeadEvalOptions, type LeadEvaluation, type LeadMethodName } from './leads.js';
+export { bestBaseline, evaluateByLead, leadReport, mergeSeeds, LEAD_METHODS, type LeadEvalOptions, type LeadEvaluation, type LeadMethodName } from './leads.js';
 export { backtestMarkdown, fmt, pct, writeBacktestReport } from './report.js';
 export {
   renderVegaLite, fanChartSvg, pitHistogramSvg, lineChartSvg, scenarioFanSpec, observedBefore, totalsSpec, whatIfSpec, staffingSpec,
