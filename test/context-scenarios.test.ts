@@ -102,6 +102,32 @@ describe('context-aware model', () => {
     assert.ok(busy > 1.15 * quiet, `busy history → ${busy.toFixed(0)}, quiet → ${quiet.toFixed(0)}`);
   });
 
+  it('the level grows less certain with the lead: long-lead scenarios get the fitted level spread, lead 1 none', async () => {
+    const cc = withCtx.manifest.context!;
+    const sd = cc.levelSd!;
+    assert.equal(sd.length, cc.spec.leadBands.length);
+    assert.equal(sd[0], 0, 'no extra spread at lead 1');
+    assert.ok(sd[sd.length - 1] > 0.02, `a persistent level is less certain 8–14 days out (${sd.map((v) => v.toFixed(3))})`);
+    const last = ds.days[ds.days.length - 1].date;
+    const at = (h: number) => new Date(Date.parse(`${last}T00:00:00Z`) + h * 86_400_000).toISOString().slice(0, 10);
+    const run = async (h: number) => {
+      const r = await generateScenarios({ model: withCtx, dates: [at(h)], count: 400, seed: 4, output: 'continuous' });
+      return (r.dates[0].values as number[][]).map(total);
+    };
+    const saved = cc.levelSd;
+    const before = { lead1: await run(1), lead12: await run(12) };
+    cc.levelSd = sd.map(() => 0);
+    try {
+      const flat = { lead1: await run(1), lead12: await run(12) };
+      assert.deepEqual(before.lead1, flat.lead1, 'lead 1 is unchanged');
+      const ratio = Math.sqrt(variance(before.lead12) / variance(flat.lead12));
+      assert.ok(ratio > 1.01, `the daily total spreads more at lead 12 (sd ratio ${ratio.toFixed(3)})`);
+      assert.ok(Math.abs(mean(before.lead12) / mean(flat.lead12) - 1) < 0.03, 'the factor keeps the mean');
+    } finally {
+      cc.levelSd = saved;
+    }
+  });
+
   it('multi-day requests are paths: one unit spans the dates, ids continue, and 5-day totals spread as the data do', async () => {
     const origin = ds.days[179].date;
     const history = ds.days.slice(0, 180);

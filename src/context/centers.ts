@@ -40,6 +40,12 @@ export interface ConditionalCenters {
   ignored?: number[];
   /** Bound on one day's log-level deviation before the windows (absent: none). */
   clip?: number;
+  /**
+   * Per lead band: the standard deviation (log units) of a scenario-wide level factor added at
+   * that lead — the band's residual variance of the (bounded) log daily total around the fitted
+   * level, above the pooled one that Σ already holds (0 where it is not above). Absent: 0.
+   */
+  levelSd?: number[];
 }
 
 /** One training example: day `day` seen from an origin `lead` days before it. */
@@ -219,7 +225,29 @@ export function fitConditionalCenters(data: ContextTrainingData, spec: ContextSp
   // feeding the network features the centers ignore made long leads worse).
   const ignored = lambdas.flatMap((l, j) => (Number.isFinite(l) ? [] : [j]));
   for (const p of pairs) for (const j of ignored) p.u[j] = 0;
-  return { cc: { spec, keyLogMean, overallLogMean, mean, std, B, selection, pairs: pairs.length, ignored, ...(clip !== undefined ? { clip } : {}) }, pairs };
+  const levelSd = clip === undefined ? undefined : levelSpread(pairs, spec, lambdas, data.dates.map((dt, i) => Math.max(-clip, Math.min(clip, logTotal(data.totals[i]) - expected(dt)))), m);
+  return { cc: { spec, keyLogMean, overallLogMean, mean, std, B, selection, pairs: pairs.length, ignored, ...(clip !== undefined ? { clip } : {}), ...(levelSd ? { levelSd } : {}) }, pairs };
+}
+
+/**
+ * The level's own uncertainty by lead band: the bounded log-total deviation of each pair's target
+ * day regressed on its context with the chosen penalties; per band, the residual variance above
+ * the pooled residual variance (which the pooled Σ already carries), as a standard deviation.
+ */
+function levelSpread(pairs: ContextPair[], spec: ContextSpec, lambdas: number[], dev: number[], m: number): number[] {
+  const y = pairs.map((p) => [dev[p.day]]);
+  const b = pairs.length > m ? ridgeFromGram(gram(pairs.map((p) => p.u), y, m, 1), lambdas) : zeros(m, 1);
+  const band = spec.leadBands.map(() => ({ s: 0, n: 0 }));
+  let all = 0;
+  pairs.forEach((p, i) => {
+    const r = (y[i][0] - p.u.reduce((a, v, j) => a + v * b[j][0], 0)) ** 2;
+    const g = band[leadBand(spec, p.lead)];
+    g.s += r;
+    g.n++;
+    all += r;
+  });
+  const pooled = all / Math.max(1, pairs.length);
+  return band.map((g) => (g.n ? Math.sqrt(Math.max(0, g.s / g.n - pooled)) : 0));
 }
 
 const zeros = (m: number, d: number) => Array.from({ length: m }, () => new Array<number>(d).fill(0));

@@ -4,7 +4,7 @@
  * scenario has already simulated; its context — recent level and lead — comes from that history,
  * so a busy simulated Monday makes a busy Tuesday more likely in the same scenario.
  */
-import { contextVector, daysBetween, recentLevels, type HistoryDay } from './features.js';
+import { contextVector, daysBetween, leadBand, recentLevels, type HistoryDay } from './features.js';
 import { conditionalCenter, expectedLevel, standardise, type ConditionalCenters } from './centers.js';
 
 export interface ScenarioContextInput {
@@ -25,13 +25,14 @@ export interface ScenarioContextInput {
 }
 
 /** Per-scenario conditional centers and standardised context for one target date. */
-export function scenarioContext(o: ScenarioContextInput): { centers: number[][]; context: number[][]; leads: number[] } {
+export function scenarioContext(o: ScenarioContextInput): { centers: number[][]; context: number[][]; leads: number[]; levelSd: number[] } {
   const expected = expectedLevel(o.cc, o.keyOf);
   const need = Math.max(...o.cc.spec.windows);
   const tail = o.observed.slice(Math.max(0, o.observed.length - need));
   const centers: number[][] = [];
   const context: number[][] = [];
   const leads: number[] = [];
+  const levelSd: number[] = [];
   o.components.forEach((k, s) => {
     const path = o.paths[s] ?? [];
     const history = path.length >= need ? path.slice(path.length - need) : [...tail, ...path];
@@ -42,6 +43,7 @@ export function scenarioContext(o: ScenarioContextInput): { centers: number[][];
     context.push(ut);
     centers.push(conditionalCenter(o.cc, o.centers[k], ut));
     leads.push(h);
+    levelSd.push(o.cc.levelSd?.[leadBand(o.cc.spec, h)] ?? 0);
   });
-  return { centers, context, leads };
+  return { centers, context, leads, levelSd };
 }

@@ -71,6 +71,9 @@ export function checkManifestConsistency(m: Manifest, where: string): void {
   const cc = m.context;
   if (cc?.ignored?.some((j) => j >= cc.B.length)) throw modelError(`${where}: context.ignored names a feature past the context's ${cc.B.length}`);
   if (cc?.clip !== undefined && !(cc.clip > 0)) throw modelError(`${where}: context.clip must be a positive bound (got ${cc.clip})`);
+  if (cc?.levelSd && (cc.levelSd.length !== cc.spec.leadBands.length || cc.levelSd.some((v) => !(v >= 0 && v < 5)))) {
+    throw modelError(`${where}: context.levelSd needs one standard deviation in [0, 5) per lead band (${cc.spec.leadBands.length})`);
+  }
   const centers = (m.prior as { centers?: unknown }).centers;
   if (Array.isArray(centers)) {
     centers.forEach((c, k) => {

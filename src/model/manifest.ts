@@ -118,6 +118,8 @@ export const manifestSchema = z.object({
       ignored: z.array(z.number().int().nonnegative()).optional(),
       /** Bound on one day's log-level deviation before the windows (absent: none). */
       clip: num.optional(),
+      /** Per lead band: sd (log units) of the scenario-wide level factor at that lead (absent: 0). */
+      levelSd: numArr.optional(),
       /** Reverse effort E‖x0 − c‖² over the training pairs around c_k and around c(k, u). */
       effort: z.object({ mixture: num, conditional: num }),
       history: z.array(z.object({ date: z.string(), total: num, values: numArr.optional() })),

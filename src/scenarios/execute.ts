@@ -7,6 +7,7 @@ import { applyOps, type SlotOp } from './whatif.js';
 import type { Predictor, ScenarioUnit, UnitDate } from './plan.js';
 import { resolveKey } from '../calendar/index.js';
 import { scenarioContext } from '../context/paths.js';
+import { rng } from '../core/random.js';
 
 /**
  * Each scenario's simulated path within a unit: `paths[s][j]` is scenario s's day on the unit's
@@ -23,6 +24,8 @@ export interface UnitInputs {
   centers?: number[][];
   /** Per-row context vectors u; absent: none. */
   context?: number[][];
+  /** Per-row sd (log units) of the scenario-wide level factor at its lead; absent: none. */
+  levelSd?: number[];
 }
 
 /**
@@ -39,7 +42,7 @@ export function inputsFor(predictor: Predictor, unit: ScenarioUnit, date: UnitDa
   const m = predictor.manifest;
   const keyOf = (dt: string) => resolveKey(dt, { spec: m.calendar.keySpec, keyMap: m.calendar.keyMap }, m.calendar.options);
   const simulated = paths.map((days) => days.slice(0, j).map((row, i) => ({ date: unit.dates[i].date, total: row.reduce((a, b) => a + b, 0) })));
-  const { centers, context } = scenarioContext({
+  const { centers, context, levelSd } = scenarioContext({
     cc,
     centers: predictor.prior.centers,
     keyOf,
@@ -49,7 +52,7 @@ export function inputsFor(predictor: Predictor, unit: ScenarioUnit, date: UnitDa
     paths: simulated,
     covariates: date.covariates,
   });
-  return { components: date.components, centers, context };
+  return { components: date.components, centers, context, ...(levelSd.some((v) => v > 0) ? { levelSd } : {}) };
 }
 
 /**
@@ -62,8 +65,17 @@ export function executeUnit(model: Predictor, unit: ScenarioUnit): number[][] {
   const paths: Paths = Array.from({ length: unit.n }, () => []);
   const out: number[][] = [];
   unit.dates.forEach((date, j) => {
-    const inputs = inputsFor(model, unit, date, paths);
+    const { levelSd, ...inputs } = inputsFor(model, unit, date, paths);
     const rows = model.sampleDays({ ...inputs, seed: date.seed, sampler: unit.sampler, observed: date.observed ?? undefined });
+    // The level's own uncertainty at long leads: one mean-one lognormal factor per scenario (not
+    // on a day with observed slots: those condition the level).
+    if (levelSd && !date.observed) {
+      const r = rng(date.seed ^ 0x1e7e1);
+      rows.forEach((row, s) => {
+        const f = Math.exp(levelSd[s] * r.normal() - levelSd[s] ** 2 / 2);
+        for (let q = 0; q < row.length; q++) row[q] *= f;
+      });
+    }
     if (rows.length !== unit.n) throw new Error(`sampleDays returned ${rows.length} rows for ${unit.n} scenarios`);
     const keepPaths = j < unit.dates.length - 1; // the last date's days are read by no later date
     rows.forEach((row, s) => {
