@@ -109,24 +109,18 @@ export function register(program: Command): void {
 
 /** `evaluate --leads`: rolling origins by lead; writes leads.json and leads.md into --out. */
 async function evaluateLeads(opts: Record<string, unknown>, ds: DaySeries, fit: Partial<FitOptions>, quiet: boolean): Promise<void> {
-  const leads = String(opts.leads)
-    .split(',')
-    .map((x) => x.trim())
-    .filter(Boolean)
-    .map((x) => {
-      const h = Number(x);
-      if (!Number.isInteger(h) || h < 1 || h > 366) throw optionError(`--leads: "${x}" is not a whole number of days from 1 to 366`);
-      return h;
-    });
+  const items = (v: unknown) =>
+    String(v)
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+  const leads = items(opts.leads).map((x) => {
+    const h = Number(x);
+    if (!Number.isInteger(h) || h < 1 || h > 366) throw optionError(`--leads: "${x}" is not a whole number of days from 1 to 366`);
+    return h;
+  });
   if (!leads.length) throw optionError('--leads needs at least one lead, e.g. 1,7,14');
-  const seeds =
-    opts.seeds === undefined
-      ? null
-      : String(opts.seeds)
-          .split(',')
-          .map((x) => x.trim())
-          .filter(Boolean)
-          .map((x) => readInteger(x, '--seeds', 0));
+  const seeds = opts.seeds === undefined ? null : items(opts.seeds).map((x) => readInteger(x, '--seeds', 0));
   if (seeds && !seeds.length) throw optionError('--seeds needs at least one seed, e.g. 1,2,3');
   const runOnce = (seed: number, fitSeed: Partial<FitOptions>) =>
     evaluateByLead(ds, {

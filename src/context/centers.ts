@@ -131,7 +131,8 @@ export function fitConditionalCenters(data: ContextTrainingData, spec: ContextSp
   // One day's deviation enters the windows bounded by ±4 robust standard deviations (1.4826 ×
   // MAD) of the training days' deviations, so a holiday or an outage in the last days moves the
   // level little (measured in bench:context: Southern Cross lead 7 and the Israeli bank lead 1).
-  const clip = spec.level === 'median' ? deviationBound(data.dates.map((dt, i) => logTotal(data.totals[i]) - expected(dt))) : undefined;
+  const devs = data.dates.map((dt, i) => logTotal(data.totals[i]) - expected(dt));
+  const clip = spec.level === 'median' ? deviationBound(devs) : undefined;
 
   // Raw pairs: day i seen from origin j < i (the last observed day), lead = date_i − date_j.
   const raw: { day: number; lead: number; u: number[] }[] = [];
@@ -225,7 +226,7 @@ export function fitConditionalCenters(data: ContextTrainingData, spec: ContextSp
   // feeding the network features the centers ignore made long leads worse).
   const ignored = lambdas.flatMap((l, j) => (Number.isFinite(l) ? [] : [j]));
   for (const p of pairs) for (const j of ignored) p.u[j] = 0;
-  const levelSd = clip === undefined ? undefined : levelSpread(pairs, spec, lambdas, data.dates.map((dt, i) => Math.max(-clip, Math.min(clip, logTotal(data.totals[i]) - expected(dt)))), m);
+  const levelSd = clip === undefined ? undefined : levelSpread(pairs, spec, lambdas, devs.map((v) => Math.max(-clip, Math.min(clip, v))), m);
   return { cc: { spec, keyLogMean, overallLogMean, mean, std, B, selection, pairs: pairs.length, ignored, ...(clip !== undefined ? { clip } : {}), ...(levelSd ? { levelSd } : {}) }, pairs };
 }
 

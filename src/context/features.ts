@@ -43,13 +43,12 @@ export type LevelStatistic = (typeof LEVEL_STATISTICS)[number];
 
 export const DEFAULT_CONTEXT_SPEC: ContextSpec = { windows: [1, 7, 28], leadBands: [1, 3, 7, 14], maxLead: 14, covariates: [], level: 'median' };
 
-/** Mean or median of a non-empty list. */
+/** Mean or median (the type-7 quantile at 0.5 of src/core/quantiles.ts) of a non-empty list. */
 export function centralValue(kind: LevelStatistic, v: readonly number[]): number {
-  if (kind === 'mean') return v.reduce((a, b) => a + b, 0) / v.length;
-  const s = [...v].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  return kind === 'mean' ? v.reduce((a, b) => a + b, 0) / v.length : quantileLinear(sortedCopy(v), 0.5);
 }
+
+import { quantileLinear, sortedCopy } from '../core/quantiles.js';
 
 /** Days between two ISO dates (b − a): src/core/dates.ts's, re-exported for the context code. */
 export { daysBetween } from '../core/dates.js';

@@ -67,6 +67,7 @@ export function executeUnit(model: Predictor, unit: ScenarioUnit): number[][] {
   unit.dates.forEach((date, j) => {
     const { levelSd, ...inputs } = inputsFor(model, unit, date, paths);
     const rows = model.sampleDays({ ...inputs, seed: date.seed, sampler: unit.sampler, observed: date.observed ?? undefined });
+    if (rows.length !== unit.n) throw new Error(`sampleDays returned ${rows.length} rows for ${unit.n} scenarios`);
     // The level's own uncertainty at long leads: one mean-one lognormal factor per scenario (not
     // on a day with observed slots: those condition the level).
     if (levelSd && !date.observed) {
@@ -76,7 +77,6 @@ export function executeUnit(model: Predictor, unit: ScenarioUnit): number[][] {
         for (let q = 0; q < row.length; q++) row[q] *= f;
       });
     }
-    if (rows.length !== unit.n) throw new Error(`sampleDays returned ${rows.length} rows for ${unit.n} scenarios`);
     const keepPaths = j < unit.dates.length - 1; // the last date's days are read by no later date
     rows.forEach((row, s) => {
       if (keepPaths) paths[s].push(finishRow(row.slice(), date.observed, [], unit.clamp, false));
