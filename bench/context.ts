@@ -7,7 +7,8 @@
  * Flags: --quick (fewer origins, steps, scenarios), --datasets a,b, --steps N, --count N,
  * --origins N (max origins per dataset), --seed N or --seeds a,b,c (each seed trains and draws
  * anew; the report averages them and shows the spread), --sampler S (the models' default sampler),
- * --refit-every N (retrain the models every N test-window days; 0 = once).
+ * --refit-every N (retrain the models every N test-window days; 0 = once), --name NAME (write
+ * bench/results/NAME.{md,json} instead of context, or context-quick with --quick).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -57,6 +58,7 @@ if (!SEEDS.length || SEEDS.some((x) => !Number.isInteger(x) || x < 0)) throw new
 const ARGS = process.argv.slice(2);
 const SAMPLER = arg('sampler');
 const REFIT = Number(arg('refit-every') ?? 0);
+const REFIT_STEPS = arg('refit-steps') === undefined ? undefined : Number(arg('refit-steps'));
 const only = arg('datasets')?.split(',');
 
 await initBackend('wasm');
@@ -74,6 +76,7 @@ for (const spec of DATASETS) {
       seed,
       testShare: 0.2,
       refitEvery: REFIT,
+      ...(REFIT_STEPS !== undefined ? { refitSteps: REFIT_STEPS } : {}),
       fit: { steps: STEPS, seed, calendar: spec.calendar, ...(SAMPLER ? { sampler: SAMPLER } : {}) },
       onProgress: (m) => log(`${spec.id} (seed ${seed}): ${m}`),
     });
@@ -87,13 +90,15 @@ const header = [
   '# Context-aware scenarios: mixcast against the baselines, by lead',
   '',
   `Command: \`npm run bench:context${ARGS.length ? ` -- ${ARGS.join(' ')}` : ''}\` (${STEPS} training steps, ${COUNT} scenarios per target, up to ${MAX_ORIGINS} origins per dataset, ${SEEDS.length > 1 ? `seeds ${SEEDS.join(', ')}, averaged` : `seed ${SEEDS[0]}`}).`,
-  'Each dataset: trained on the first 80 % of days; origins in the last 20 %; at each origin only the days up to it are used.',
+  REFIT > 0
+    ? `Each dataset: trained on the first 80 % of days, then retrained on every day up to the origin once every ${REFIT} test days${REFIT_STEPS !== undefined ? ` (${REFIT_STEPS} steps, warm-started from the models it replaces)` : ''} (mixcast with and without context and plain DDPM; the other baselines refit at every origin); origins in the last 20 %; at each origin only the days up to it are used.`
+    : 'Each dataset: trained on the first 80 % of days; origins in the last 20 %; at each origin only the days up to it are used.',
   '',
   ...results.map((r) => `- ${r.id}: ${r.title} — ${r.days} days (${r.trainDays} train, ${r.testDays} test), d = ${r.d}`),
 ];
 fs.mkdirSync(RESULTS, { recursive: true });
-const name = quick ? 'context-quick' : 'context';
-writeFileAtomic(path.join(RESULTS, `${name}.json`), JSON.stringify({ steps: STEPS, count: COUNT, maxOrigins: MAX_ORIGINS, seeds: SEEDS, results }, null, 1) + '\n');
+const name = arg('name') ?? (quick ? 'context-quick' : 'context');
+writeFileAtomic(path.join(RESULTS, `${name}.json`), JSON.stringify({ steps: STEPS, count: COUNT, maxOrigins: MAX_ORIGINS, seeds: SEEDS, refitEvery: REFIT, refitSteps: REFIT_STEPS ?? null, results }, null, 1) + '\n');
 const md = leadReport(results, header);
 writeFileAtomic(path.join(RESULTS, `${name}.md`), md);
 process.stdout.write(md);

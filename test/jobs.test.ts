@@ -117,6 +117,24 @@ test('per-series training as a batch: one bundle per sensor in one collection wi
   assert.equal(fs.readdirSync(root).filter((f) => f.startsWith('.')).length, 0, 'no staging folder left');
 });
 
+test('a scheduled retraining as a batch: train.warmStart starts each series from its model in a collection', async () => {
+  const trainOpts = { input: FIXTURE, seriesCol: 'sensor', tz: 'Australia/Melbourne', hemisphere: 'south', steps: 10, hidden: 32, blocks: 1, batch: 64, perSeries: true };
+  const sub = await embedded.submit(batchRequestSchema.parse({ kind: 'train', model: 'ped-next', seed: 2, train: { ...trainOpts, warmStart: 'ped' } }));
+  const r = await done(embedded, sub.id);
+  const from = readCollection(path.join(root, 'ped'));
+  for (const [i, s] of from.index.series.entries()) {
+    const old = JSON.parse(fs.readFileSync(path.join(root, 'ped', s.dir, 'manifest.json'), 'utf8'));
+    const next = JSON.parse(fs.readFileSync(path.join(root, 'ped-next', s.dir, 'manifest.json'), 'utf8'));
+    assert.equal(next.training.warmStart.fingerprint, old.data.fingerprint, s.id);
+    assert.equal(next.training.warmStart.steps, 30);
+    assert.equal((r.results[i].result as { warmStart: string }).warmStart, s.sha256, 'the result names the weights it started from');
+  }
+  // A global model (several series, not per series) cannot be warm-started: refused before any work.
+  await assert.rejects(embedded.submit(batchRequestSchema.parse({ kind: 'train', model: 'ped-global', seed: 2, train: { ...trainOpts, perSeries: false, warmStart: 'ped' } })), /train\.warmStart needs perSeries/);
+  await assert.rejects(embedded.submit(batchRequestSchema.parse({ kind: 'train', model: 'ped-x', seed: 2, train: { ...trainOpts, warmStart: 'nope' } })), /unknown model "nope"/);
+  assert.ok(!fs.existsSync(path.join(root, 'ped-global')) && !fs.existsSync(path.join(root, 'ped-x')));
+});
+
 test('a flow over the 4 sensors on BullMQ gives the embedded result for the same seed; resubmitting returns the stored batch', async () => {
   workers.push(await startWorker({ url: REDIS, prefix: PREFIX, root, units: new InlineRunner(root), lockDurationMs: 30_000 }));
   const r = req();

@@ -47,6 +47,13 @@ function progressBar(quiet: boolean) {
   };
 }
 
+/** The model id of a folder that lies directly in the models folder (what the batch request names). */
+function modelIdIn(root: string, dir: string, flag: string): string {
+  const abs = path.resolve(dir);
+  if (path.dirname(abs) !== root) throw optionError(`${flag} ${dir} must be a folder directly in the models folder ${root} (set it with --models)`);
+  return path.basename(abs);
+}
+
 export function register(program: Command): void {
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   const cmd = program
@@ -79,6 +86,7 @@ export function register(program: Command): void {
     .option('--covariates <list>', 'train: input columns known ahead for every day, name[:mean|max|min|sum],…')
     .option('--events <file>', 'train: CSV of date,name, each name a 0/1 covariate')
     .option('--prior <spec>', 'train: prior')
+    .option('--warm-start <dir>', "train: a per-series collection (or bundle) in the models folder; each series' network starts from its model there (a scheduled retraining, usually with fewer --steps)")
     .addOption(new Option('--hemisphere <h>', 'train: hemisphere for the season key').choices(HEMISPHERES))
     .option('--redis <url>', 'Redis URL (env MIXCAST_REDIS_URL); without it the batch runs in this process')
     .option('--prefix <name>', 'Redis key prefix', 'mixcast')
@@ -124,6 +132,7 @@ export function register(program: Command): void {
           holidays: opts.holidays,
           covariates: opts.covariates,
           events: opts.events === undefined ? undefined : path.resolve(String(opts.events)),
+          warmStart: opts.warmStart === undefined ? undefined : modelIdIn(root, String(opts.warmStart), '--warm-start'),
         };
       }
       const parsed = batchRequestSchema.safeParse(JSON.parse(JSON.stringify(body)));

@@ -31,6 +31,7 @@ export function register(program: Command): void {
     .option('--origins <n>', 'with --leads: most forecast origins scored (spread over the test window)', int('--origins', 1, 10000), 60)
     .option('--seeds <list>', 'with --leads: comma list of seeds; each trains and draws anew (overriding --seed and --scenario-seed) and the report averages them and lists each seed')
     .option('--refit-every <days>', 'with --leads: retrain the models on every day up to the origin once every this many test-window days (0 = train once, before the test window)', int('--refit-every', 0, 100000), 0)
+    .option('--refit-steps <n>', 'with --refit-every: steps of each retraining after the first, warm-started from the models it replaces (default: every training from scratch with --steps)', int('--refit-steps', 1, 1_000_000))
     .option('--test-share <share>', 'with --leads: share of the last days that form the test window', (v: string) => {
       const x = Number(v);
       if (!(x > 0 && x < 1)) throw optionError(`--test-share must be a number between 0 and 1 (got "${v}")`);
@@ -130,6 +131,7 @@ async function evaluateLeads(opts: Record<string, unknown>, ds: DaySeries, fit: 
       seed,
       testShare: opts.testShare as number,
       refitEvery: opts.refitEvery as number,
+      ...(opts.refitSteps !== undefined ? { refitSteps: opts.refitSteps as number } : {}),
       fit: { ...fit, ...fitSeed },
       onProgress: quiet ? undefined : (m) => log(seeds ? `seed ${seed}: ${m}` : m),
     });
@@ -142,7 +144,7 @@ async function evaluateLeads(opts: Record<string, unknown>, ds: DaySeries, fit: 
   const md = leadReport([{ id, title: id, ...r }], [
     `# Evaluation by lead: ${id}`,
     '',
-    `${r.days} days: trained on the first ${r.trainDays}${r.fits > 1 ? `, retrained every ${String(opts.refitEvery)} test days on every day up to the origin (${r.fits} trainings)` : ''}, origins in the last ${r.testDays}; at each origin only the days up to it are used. ${opts.count} scenarios per target, leads ${leads.join(', ')}${seeds ? `; seeds ${seeds.join(', ')}, averaged` : ''}.`,
+    `${r.days} days: trained on the first ${r.trainDays}${r.fits > 1 ? `, retrained every ${String(opts.refitEvery)} test days on every day up to the origin (${r.fits} trainings${opts.refitSteps !== undefined ? `; after the first, ${String(opts.refitSteps)} steps from the previous models` : ''})` : ''}, origins in the last ${r.testDays}; at each origin only the days up to it are used. ${opts.count} scenarios per target, leads ${leads.join(', ')}${seeds ? `; seeds ${seeds.join(', ')}, averaged` : ''}.`,
   ]);
   writeFileAtomic(path.join(out, 'leads.json'), JSON.stringify(r, null, 1) + '\n');
   writeFileAtomic(path.join(out, 'leads.md'), md);

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { ingest } from '../../adapters/index.js';
 import { fitModel, defaultFitOptions } from '../train/fit.js';
-import { checkBundleTarget, cleanLeftovers, lockBundle, saveModel } from '../model/index.js';
+import { checkBundleTarget, cleanLeftovers, loadModel, lockBundle, saveModel } from '../model/index.js';
 import { isMixcastError, optionError } from '../core/errors.js';
 import { describePrior } from '../prior/index.js';
 import { action, addBackendOption, log, setupBackend } from './common.js';
@@ -26,11 +26,15 @@ export function register(program: Command): void {
     .description('train a mixture-prior diffusion model on a series and save the model bundle (several series: one global model, or --per-series)')
     .requiredOption('--out <dir>', 'model bundle directory to write')
     .option('--per-series', 'one model per series of the file, in --out with an index (default for a file with several series: one global model shared by them)')
-    .option('--threads <n>', '--per-series: series trained at once', int('--threads', 1, 1024));
+    .option('--threads <n>', '--per-series: series trained at once', int('--threads', 1, 1024))
+    .option('--warm-start <dir>', "start the network from this model bundle's weights instead of a seeded draw: a scheduled retraining on more days, usually with fewer --steps (one series; same network, process and components)");
   addTrainingInputs(cmd);
   addBackendOption(cmd);
   cmd.action(
     action(async (opts: Record<string, unknown>) => {
+      if (opts.warmStart !== undefined && (opts.perSeries || severalSeries(opts))) {
+        throw optionError('--warm-start works with one series: pick it with --series (the batch train job warm-starts a whole per-series collection)');
+      }
       if (opts.perSeries) return trainPerSeries(opts, fitOptionsFrom(opts));
       // several series in the file and none chosen: one global model for all of them
       if (severalSeries(opts)) return trainGlobal(opts, fitOptionsFrom(opts));
@@ -44,15 +48,19 @@ export function register(program: Command): void {
         const backend = await setupBackend(opts);
         const ds = await ingest(ingestOptionsFrom(opts)).catch(perSeriesHint);
         log(`ingested ${ds.days.length} days × ${ds.labels.length} slots (${ds.open}–${ds.close}, ${ds.intervalMinutes} min, ${ds.zone}); dropped ${ds.report.dropped.length}`);
+        const warmStart = opts.warmStart === undefined ? undefined : loadModel(String(opts.warmStart));
+        if (warmStart) log(`warm start from ${String(opts.warmStart)} (${warmStart.manifest.data.days} days to ${warmStart.manifest.data.lastDate}, ${warmStart.manifest.training.steps} steps)`);
         const progress = progressReporter('train');
         const fit = fitOptionsFrom(opts);
         let fitted: ReturnType<typeof fitModel>;
         try {
           const covariates = trainingCovariates(opts, ingestOptionsFrom(opts), ds.days.map((d) => d.date));
-          fitted = fitModel(ds, { ...fit, covariates, calendar: calendarOptionsFrom(opts, ds), onProgress: progress.onProgress });
+          fitted = fitModel(ds, { ...fit, covariates, calendar: calendarOptionsFrom(opts, ds), onProgress: progress.onProgress, warmStart });
         } catch (e) {
           progress.stop();
           divergence(e, fit.lr);
+        } finally {
+          warmStart?.dispose();
         }
         const { model, summary } = fitted;
         progress.stop();

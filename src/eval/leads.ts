@@ -42,6 +42,12 @@ export interface LeadEvalOptions {
    * every origin.
    */
   refitEvery?: number;
+  /**
+   * Steps of each retraining after the first, warm-started from the models it replaces (the
+   * first training always runs `fit.steps` from a seeded draw). Absent: every training is from
+   * scratch with `fit.steps`.
+   */
+  refitSteps?: number;
   /** Leads at which the fitted weight of the level is reported. */
   weightLeads?: number[];
   onProgress?: (msg: string) => void;
@@ -119,6 +125,9 @@ export async function evaluateByLead(ds: DaySeries, o: LeadEvalOptions): Promise
   if (testStart < 30) throw optionError(`evaluation by lead needs at least 30 training days before the test window (got ${testStart} of ${n} days)`, { field: 'origins' });
   const refitEvery = o.refitEvery ?? 0;
   if (!Number.isInteger(refitEvery) || refitEvery < 0) throw optionError('refitEvery must be a whole number of days (0 = train once)', { field: 'refitEvery' });
+  if (o.refitSteps !== undefined && !(Number.isInteger(o.refitSteps) && o.refitSteps >= 1 && o.refitSteps <= 1_000_000)) {
+    throw optionError('refitSteps must be a whole number of steps from 1 to 1,000,000', { field: 'refitSteps' });
+  }
   const say = o.onProgress ?? (() => {});
   const cutoffOf = (orig: number) => refitCutoff(testStart, refitEvery, orig);
   let models: { cutoff: number; withCtx: MixcastModel; noCtx: MixcastModel; ddpm: MixcastModel } | null = null;
@@ -134,15 +143,18 @@ export async function evaluateByLead(ds: DaySeries, o: LeadEvalOptions): Promise
   const modelsFor = (orig: number) => {
     const cutoff = cutoffOf(orig);
     if (models?.cutoff === cutoff) return models;
-    disposeModels();
     const train: DaySeries = { ...ds, days: days.slice(0, cutoff) };
-    say(`training on ${cutoff} days, with and without context`);
-    models = {
+    const warm = models && o.refitSteps !== undefined ? models : null;
+    say(`training on ${cutoff} days, with and without context${warm ? ` (${o.refitSteps} steps from the previous models)` : ''}`);
+    const again = (m: MixcastModel | undefined) => (warm ? { warmStart: m, steps: o.refitSteps } : {});
+    const next = {
       cutoff,
-      withCtx: fitModel(train, { ...o.fit, context: 'on' }).model,
-      noCtx: fitModel(train, { ...o.fit, context: 'off' }).model,
-      ddpm: fitModel(train, { ...o.fit, context: 'off', prior: 'none', condition: 'none', skip: 'none', priorAdjustment: undefined }).model,
+      withCtx: fitModel(train, { ...o.fit, context: 'on', ...again(warm?.withCtx) }).model,
+      noCtx: fitModel(train, { ...o.fit, context: 'off', ...again(warm?.noCtx) }).model,
+      ddpm: fitModel(train, { ...o.fit, context: 'off', prior: 'none', condition: 'none', skip: 'none', priorAdjustment: undefined, ...again(warm?.ddpm) }).model,
     };
+    disposeModels();
+    models = next;
     fits++;
     // The reported weights are those of the first training (on the days before the test window).
     weights ??= {

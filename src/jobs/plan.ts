@@ -32,6 +32,8 @@ export interface UnitSpec {
   cases?: number[];
   /** train of a global model: every series, trained together by this one unit into `bundle` (the staging folder). */
   global?: string[];
+  /** train with `warmStart`: the series' model to start the network from (bundle relative to the models folder, weights sha256). */
+  warmStart?: { bundle: string; version: string };
   request: BatchRequest;
 }
 
@@ -81,26 +83,30 @@ export function modelPath(root: string, id: string): string {
   return path.join(path.resolve(root), id);
 }
 
+/** The bundles (relative to the models folder) and weight versions of a model id's series: a per-series collection or a single-series bundle. */
+function modelEntries(root: string, dir: string, model: string, series: BatchRequest['series']): { series: string; bundle: string; version: string }[] {
+  if (isCollection(dir)) {
+    const c = readCollection(dir);
+    return resolveSeries(c, series).map((s) => ({ series: s.id, bundle: path.relative(root, path.join(c.dir, s.dir)), version: s.sha256 }));
+  }
+  if (fs.existsSync(path.join(dir, 'manifest.json'))) {
+    const m = readManifest(dir);
+    const name = m.data.series ?? model;
+    const want = series === 'all' ? [name] : Array.isArray(series) ? series : [series];
+    const other = want.filter((s) => s !== name);
+    if (other.length) throw new MixcastError('NOT_FOUND', `model "${model}" is a single-series bundle (series "${name}"); it has no series ${other.map((s) => `"${s}"`).join(', ')}`);
+    return [{ series: name, bundle: path.relative(root, dir), version: m.weights.sha256 }];
+  }
+  throw new MixcastError('NOT_FOUND', `unknown model "${model}": ${dir} is neither a per-series collection nor a model bundle`);
+}
+
 export function planBatch(req: BatchRequest, ctx: PlanContext): BatchPlan {
   const root = path.resolve(ctx.root);
   const dir = modelPath(root, req.model);
   const createdAt = new Date().toISOString();
   if (req.kind === 'train') return planTrain(req, ctx, root, dir, createdAt);
 
-  let entries: { series: string; bundle: string; version: string }[];
-  if (isCollection(dir)) {
-    const c = readCollection(dir);
-    entries = resolveSeries(c, req.series).map((s) => ({ series: s.id, bundle: path.relative(root, path.join(c.dir, s.dir)), version: s.sha256 }));
-  } else if (fs.existsSync(path.join(dir, 'manifest.json'))) {
-    const m = readManifest(dir);
-    const name = m.data.series ?? req.model;
-    const want = req.series === 'all' ? [name] : Array.isArray(req.series) ? req.series : [req.series];
-    const other = want.filter((s) => s !== name);
-    if (other.length) throw new MixcastError('NOT_FOUND', `model "${req.model}" is a single-series bundle (series "${name}"); it has no series ${other.map((s) => `"${s}"`).join(', ')}`);
-    entries = [{ series: name, bundle: path.relative(root, dir), version: m.weights.sha256 }];
-  } else {
-    throw new MixcastError('NOT_FOUND', `unknown model "${req.model}": ${dir} is neither a per-series collection nor a model bundle`);
-  }
+  const entries = modelEntries(root, dir, req.model, req.series);
 
   const units: UnitSpec[] = [];
   for (const e of entries) {
@@ -153,12 +159,20 @@ function planTrain(req: BatchRequest, ctx: PlanContext, root: string, dir: strin
   const events = t.events === undefined ? undefined : sharedFile(root, t.events, ctx, 'events', true);
   const extraHashes = [holidays, events].filter((f) => f?.file).map((f) => sha(fs.readFileSync(path.resolve(root, f!.value))));
   const request: BatchRequest = { ...req, train: { ...t, input: path.relative(root, input), seriesCol, ...(holidays && { holidays: holidays.value }), ...(events && { events: events.value }) } };
-  const id = 'b' + sha(stableJson({ request, fileHash, extraHashes })).slice(0, 32);
+  // A warm start: each series' network starts from its model in that collection (none: from scratch).
+  let warm: Map<string, { bundle: string; version: string }> | null = null;
+  if (t.warmStart !== undefined) {
+    if (!t.perSeries && want.length > 1) throw optionError('train.warmStart needs perSeries: true (or one series): a global model trains from scratch', { field: 'train.warmStart' });
+    const all = modelEntries(root, modelPath(root, t.warmStart), t.warmStart, 'all');
+    warm = new Map(all.filter((e) => want.includes(e.series)).map((e) => [e.series, { bundle: e.bundle, version: e.version }]));
+  }
+  const warmVersions = warm ? Object.fromEntries([...warm].map(([k, v]) => [k, v.version])) : undefined;
+  const id = 'b' + sha(stableJson({ request, fileHash, extraHashes, warmVersions })).slice(0, 32);
   const staging = path.relative(root, stagingDir(dir, id));
   if (!t.perSeries && want.length > 1) {
     const unit: UnitSpec = { index: 0, kind: req.kind, series: want.join(', '), bundle: staging, version: '', global: want, request };
     return { id, kind: 'train', model: req.model, series: want, versions: {}, staging, seriesCol, global: true, units: [unit], request, createdAt };
   }
-  const units = want.map((series, index) => ({ index, kind: req.kind, series, bundle: path.join(staging, 'series', seriesSlug(series)), version: '', request }));
+  const units = want.map((series, index) => ({ index, kind: req.kind, series, bundle: path.join(staging, 'series', seriesSlug(series)), version: '', request, ...(warm?.has(series) ? { warmStart: warm.get(series) } : {}) }));
   return { id, kind: 'train', model: req.model, series: want, versions: {}, staging, seriesCol, units, request, createdAt };
 }

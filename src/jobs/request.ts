@@ -48,6 +48,11 @@ export const trainFieldsSchema = z
     events: z.string().min(1).optional().describe('CSV of date,name on the shared storage: each name becomes a 0/1 covariate event:NAME'),
     weekend: z.array(z.number().int().min(1).max(7)).optional().describe('weekend days (1 = Mon … 7 = Sun)'),
     minDays: z.number().int().min(1).optional(),
+    warmStart: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("model id (a per-series collection or a single-series bundle) under the model folder: each series' network starts from its model there instead of a seeded draw — a scheduled retraining, usually with fewer steps; a series it lacks trains from scratch. Needs perSeries (or one series)"),
     perSeries: z.boolean().default(false).describe('one model per series (a per-series collection); default: one global model shared by the series (when there are several)'),
     fit: z.record(z.string(), z.unknown()).optional().describe('any other fitModel options (family, lr, skip, …), checked by the library'),
     prior: z.string().min(1).optional(),

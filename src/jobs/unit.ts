@@ -83,7 +83,7 @@ export class ModelCache {
 export async function runUnit(u: UnitSpec, root: string, cache: ModelCache): Promise<UnitResult> {
   const r = u.request;
   const bundle = path.join(path.resolve(root), u.bundle);
-  if (u.kind === 'train') return trainUnit(u, root, bundle);
+  if (u.kind === 'train') return trainUnit(u, root, bundle, cache);
   const model = cache.get(bundle, u.version);
   const sel = { dates: r.dates, start: r.start, end: r.end, seed: r.seed, sampler: r.sampler, fallback: r.fallback, quantiles: r.quantiles };
   let result: unknown;
@@ -171,7 +171,7 @@ async function trainGlobalUnit(u: UnitSpec, root: string, staging: string): Prom
   }
 }
 
-async function trainUnit(u: UnitSpec, root: string, bundle: string): Promise<UnitResult> {
+async function trainUnit(u: UnitSpec, root: string, bundle: string, cache: ModelCache): Promise<UnitResult> {
   if (u.global) return trainGlobalUnit(u, root, bundle);
   const t = u.request.train!;
   const inRoot = (f: string) => path.join(path.resolve(root), f);
@@ -180,12 +180,14 @@ async function trainUnit(u: UnitSpec, root: string, bundle: string): Promise<Uni
     { input: inRoot(t.input), covariates: t.covariates, events: t.events === undefined ? undefined : inRoot(t.events), timeCol: t.timeCol, tz: t.tz, seriesCol: t.seriesCol, series: u.series },
     ds.days.map((d) => d.date),
   );
-  const { model, summary } = fitModel(ds, { ...fitOptionsOf(u, ds.holidays), ...(covariates && { covariates }) });
+  // The warm-start model (checked to be the version planned) stays in the cache, which owns it.
+  const warmStart = u.warmStart ? cache.get(path.join(path.resolve(root), u.warmStart.bundle), u.warmStart.version) : undefined;
+  const { model, summary } = fitModel(ds, { ...fitOptionsOf(u, ds.holidays), ...(covariates && { covariates }), ...(warmStart && { warmStart }) });
   try {
     fs.mkdirSync(path.dirname(bundle), { recursive: true });
     const m = await saveModel(model, bundle);
     const { days, K, prior, steps, seconds, finalLoss } = summary;
-    return { index: u.index, series: u.series, version: m.weights.sha256, result: { days, K, prior, steps, seconds, finalLoss } };
+    return { index: u.index, series: u.series, version: m.weights.sha256, result: { days, K, prior, steps, seconds, finalLoss, warmStart: u.warmStart?.version ?? null } };
   } finally {
     model.dispose();
   }

@@ -157,6 +157,8 @@ export const manifestSchema = z.object({
     valDays: z.number().int(),
     reverseEffort: z.object({ standard: num, mixture: num, reduction: num, sumPkCk2: num, d: num }),
     lossCurve: z.array(z.object({ step: z.number().int(), loss: num, valLoss: num.nullable() })),
+    /** A warm start: the model the network's weights started from (absent: a seeded draw). */
+    warmStart: z.object({ fingerprint: z.string(), firstDate: z.string(), lastDate: z.string(), days: z.number().int(), steps: z.number().int() }).optional(),
   }),
 });
 

@@ -119,6 +119,7 @@ export function modelSummary(e: ModelEntry) {
       finalValLoss: m.training.finalValLoss,
       stoppedEarly: m.training.stoppedEarly,
       reverseEffort: m.training.reverseEffort,
+      warmStart: m.training.warmStart ?? null,
     },
     sampler: m.sampling.sampler,
     // the last observed training days a context-aware bundle keeps (for charts), oldest first

@@ -245,6 +245,10 @@ export const modelSummarySchema = z
       finalValLoss: z.number().nullable(),
       stoppedEarly: z.boolean(),
       reverseEffort: z.object({ standard: z.number(), mixture: z.number(), reduction: z.number(), sumPkCk2: z.number(), d: z.number() }),
+      warmStart: z
+        .object({ fingerprint: z.string(), firstDate: z.string(), lastDate: z.string(), days: z.number().int(), steps: z.number().int() })
+        .nullable()
+        .describe('a warm-started retraining: the model its network started from (its training days and steps); null: trained from a seeded draw'),
     }),
     sampler: z.string(),
     recent: z

@@ -26,7 +26,7 @@ import { backendInfo } from '../backend.js';
 import { optionError, inputError } from '../core/errors.js';
 import { MixcastModel } from '../model/model.js';
 import { FORMAT, SCHEMA_VERSION, type Manifest } from '../model/manifest.js';
-import { trainDenoiser, type ProgressEvent, type TrainResult } from './index.js';
+import { networkDifference, trainDenoiser, type ProgressEvent, type TrainResult } from './index.js';
 import { VERSION } from '../version.js';
 import { contextTraining } from '../context/train.js';
 import { levelWeights, type LevelWeight } from '../context/report.js';
@@ -94,6 +94,14 @@ export interface FitOptions {
    * bench/lib/misspecify.ts); `name` is reported with the fit.
    */
   priorAdjustment?: PriorAdjustment;
+  /**
+   * Warm start: the network starts from this model's weights instead of a seeded draw (for a
+   * scheduled retraining on more days with fewer steps). The transform, the prior and the
+   * context are fitted anew on `ds`; the model must have the same network, diffusion process and
+   * mixture components (a typed error names what differs). Its provenance is recorded in the
+   * manifest (`training.warmStart`).
+   */
+  warmStart?: MixcastModel;
   onProgress?: (e: ProgressEvent) => void;
   /** Steps at which `onCheckpoint` receives a model sharing the current EMA weights (valid only during the call). */
   checkpoints?: number[];
@@ -211,6 +219,7 @@ export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { mo
     condition: prior.centers.length > 1 ? o.condition : 'none',
     ...(ctx ? { contextDim: ctx.rows.context[0].length } : {}),
   };
+  if (o.warmStart) checkWarmStart(o.warmStart, netConfig, processConfig, prior);
   const { lo, hi } = clipBounds(z);
   const pre = new Preconditioner(p, { skip: o.skip, basis: skipBasis, bounds: { lo, hi } });
   const backend = backendInfo()?.name ?? 'unknown';
@@ -256,6 +265,7 @@ export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { mo
       valDays: r.valDays,
       reverseEffort: effort,
       lossCurve: r.lossCurve,
+      ...(o.warmStart ? { warmStart: warmStartRecord(o.warmStart) } : {}),
     },
   });
   // One row per training day with its component's center, or with context one row per
@@ -269,6 +279,7 @@ export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { mo
     validation: o.validation,
     patience: o.patience,
     onProgress: o.onProgress,
+    ...(o.warmStart ? { init: o.warmStart.net } : {}),
     checkpoints: o.checkpoints,
     onCheckpoint: o.onCheckpoint
       ? (step, ema) => o.onCheckpoint!(step, new MixcastModel(manifestFor(ema.layout(), { ...partialStats, steps: step }), ema))
@@ -305,6 +316,31 @@ export function fitModel(ds: DaySeries, options: Partial<FitOptions> = {}): { mo
       : null,
   };
   return { model, summary };
+}
+
+/**
+ * A warm-start model must fit this training: the same network (width, depth, components, label
+ * conditioning, context width), the same diffusion process and the same mixture components in
+ * the same order (label k must mean the same days). Otherwise a typed error naming the first
+ * difference and what to do.
+ */
+export function checkWarmStart(from: MixcastModel, net: DenoiserConfig, proc: Manifest['process'], prior: MixturePrior): void {
+  const fail = (what: string) => {
+    throw optionError(`the warm-start model cannot start this training: ${what}; train from scratch, or with the same options as the warm-start model`, { field: 'warmStart' });
+  };
+  const diff = networkDifference(net, from.net.config);
+  if (diff) fail(`its network differs (${diff})`);
+  const p = from.manifest.process;
+  for (const f of ['family', 'schedule', 'T'] as const) if (p[f] !== proc[f]) fail(`its diffusion ${f} is ${String(p[f])}, this training's ${String(proc[f])}`);
+  const had = from.prior.components.map((c) => c.name).join(', ');
+  const has = prior.components.map((c) => c.name).join(', ');
+  if (had !== has) fail(`its mixture components are ${had}; this training's are ${has}`);
+}
+
+/** What the manifest records of a warm start: the model it started from. */
+function warmStartRecord(from: MixcastModel) {
+  const m = from.manifest;
+  return { fingerprint: m.data.fingerprint, firstDate: m.data.firstDate, lastDate: m.data.lastDate, days: m.data.days, steps: m.training.steps };
 }
 
 /** Per-interval bounds for clipping x̂0 while sampling: the training range in model space, widened by max(1, a quarter of it). */

@@ -56,6 +56,11 @@ export interface TrainLoopOptions {
    * Gaussian-skip basis, used when `config.skip` is set. The current interface takes a Preconditioner.
    */
   skipBasis?: SkipBasis | null;
+  /**
+   * Warm start: the network's weights start as a copy of this one's (same configuration) instead
+   * of a seeded draw; the schedule (warm-up, cosine decay, EMA) is as for a fresh start.
+   */
+  init?: Denoiser;
 }
 
 export interface ProgressEvent {
@@ -101,6 +106,17 @@ export const defaultTrainLoopOptions: TrainLoopOptions = {
   threads: 'auto',
 };
 
+/** The first field in which two network configurations differ (`name a → b`), or null when they match. */
+export function networkDifference(a: DenoiserConfig, b: DenoiserConfig): string | null {
+  const fields = ['d', 'hidden', 'blocks', 'timeDim', 'components', 'condition', 'contextDim'] as const;
+  for (const f of fields) {
+    const x = a[f] ?? 0;
+    const y = b[f] ?? 0;
+    if (x !== y) return `${f} ${String(y)} → ${String(x)}`;
+  }
+  return null;
+}
+
 /** Split day indices into train/validation deterministically (every ⌈1/share⌉-th day held out). */
 export function splitDays(n: number, share: number): { train: number[]; val: number[] } {
   const all = Array.from({ length: n }, (_, i) => i);
@@ -141,6 +157,11 @@ function train(config: DenoiserConfig, pre: Preconditioner, days: TrainingDays, 
   const p = pre.process;
   const r = rng(o.seed);
   const net = new Denoiser(config, r.seed32());
+  if (o.init) {
+    const diff = networkDifference(config, o.init.config);
+    if (diff) throw new Error(`the warm-start network differs: ${diff}`);
+    net.copyFrom(o.init);
+  }
   const ema = new Denoiser(config, 0);
   ema.copyFrom(net);
   const { train, val } = splitDays(n, o.validation);
