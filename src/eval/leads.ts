@@ -15,7 +15,7 @@ import type { Day, DaySeries } from '../../adapters/index.js';
 import { fitModel, type FitOptions } from '../train/fit.js';
 import { runScenarios } from '../scenarios/index.js';
 import type { MixcastModel } from '../model/index.js';
-import { optionError } from '../core/errors.js';
+import { MixcastError, optionError } from '../core/errors.js';
 import { levelWeights, type LevelWeight } from '../context/index.js';
 import { bootstrapBaseline, bootstrapLevelBaseline, etsBaseline, gaussianBaseline, type TrainingDay } from './baselines.js';
 import { defaultTransform, fitTransform, fromModelSpace, toModelSpace } from '../transform/index.js';
@@ -146,12 +146,23 @@ export async function evaluateByLead(ds: DaySeries, o: LeadEvalOptions): Promise
     const train: DaySeries = { ...ds, days: days.slice(0, cutoff) };
     const warm = models && o.refitSteps !== undefined ? models : null;
     say(`training on ${cutoff} days, with and without context${warm ? ` (${o.refitSteps} steps from the previous models)` : ''}`);
-    const again = (m: MixcastModel | undefined) => (warm ? { warmStart: m, steps: o.refitSteps } : {});
+    // A warm start the new days do not allow (e.g. a calendar key first seen in them changes the
+    // components) trains that model from scratch instead, and says so.
+    const fit = (options: Partial<FitOptions>, from: MixcastModel | undefined, name: string) => {
+      if (!warm) return fitModel(train, options).model;
+      try {
+        return fitModel(train, { ...options, warmStart: from, steps: o.refitSteps }).model;
+      } catch (e) {
+        if (!(e instanceof MixcastError && (e.details as { field?: string } | undefined)?.field === 'warmStart')) throw e;
+        say(`${name}: ${e.message}; trained from scratch`);
+        return fitModel(train, options).model;
+      }
+    };
     const next = {
       cutoff,
-      withCtx: fitModel(train, { ...o.fit, context: 'on', ...again(warm?.withCtx) }).model,
-      noCtx: fitModel(train, { ...o.fit, context: 'off', ...again(warm?.noCtx) }).model,
-      ddpm: fitModel(train, { ...o.fit, context: 'off', prior: 'none', condition: 'none', skip: 'none', priorAdjustment: undefined, ...again(warm?.ddpm) }).model,
+      withCtx: fit({ ...o.fit, context: 'on' }, warm?.withCtx, 'mixcast'),
+      noCtx: fit({ ...o.fit, context: 'off' }, warm?.noCtx, 'mixcast (no context)'),
+      ddpm: fit({ ...o.fit, context: 'off', prior: 'none', condition: 'none', skip: 'none', priorAdjustment: undefined }, warm?.ddpm, 'ddpm'),
     };
     disposeModels();
     models = next;
