@@ -44,7 +44,10 @@ before(async () => {
   await initBackend('wasm');
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mixcast-page-'));
   const ds = await ingest({ input: 'fixtures/bank_calls_2003.csv', interval: '30m', close: '21:00' });
-  const { model } = await fitModel(ds, { prior: 'weekday', steps: 60, hidden: 32, blocks: 1, seed: 1 });
+  // a scheduled retraining: the served model is warm-started from one trained on the first 120 days
+  const first = fitModel({ ...ds, days: ds.days.slice(0, 120) }, { prior: 'weekday', steps: 40, hidden: 32, blocks: 1, seed: 1 }).model;
+  const { model } = fitModel(ds, { prior: 'weekday', steps: 20, hidden: 32, blocks: 1, seed: 1, warmStart: first });
+  first.dispose();
   await saveModel(model, path.join(dir, 'models', 'bank'));
   model.dispose();
   // a model of several series: one global network over two pedestrian sensors
@@ -88,7 +91,7 @@ describe('the planner page in chromium', () => {
     assert.ok(await page.locator('#token-form').isHidden());
     assert.equal(await page.locator('#model').inputValue(), 'bank');
     assert.equal(await page.getByLabel('From', { exact: true }).inputValue(), '2003-10-25', 'default start: the day after the training data');
-    assert.match((await page.textContent('#model-info')) ?? '', /trained on 164 days 2003-03-03 … 2003-10-24/);
+    assert.match((await page.textContent('#model-info')) ?? '', /trained on 164 days 2003-03-03 … 2003-10-24 \(retrained from a model of 120 days to 2003-08-\d\d\)/);
   });
 
   it('draws the fan chart per day (bands, median, paths) and the totals', async () => {

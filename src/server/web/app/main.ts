@@ -80,7 +80,9 @@ async function chooseModel(choice: string, series?: string): Promise<void> {
   setWindowOptions(m.intervals.labels, m.intervals.close);
   $('model-info').textContent =
     `${modelName()}: ${m.intervals.labels.length} intervals of ${m.intervals.minutes} min (${m.intervals.labels[0]}–${m.intervals.close}, ${m.zone}), ` +
-    `trained on ${m.training.days} days ${m.training.firstDate} … ${m.training.lastDate}; calendar keys ${m.calendar.keys.join(', ')}.`;
+    `trained on ${m.training.days} days ${m.training.firstDate} … ${m.training.lastDate}` +
+    (m.training.warmStart ? ` (retrained from a model of ${m.training.warmStart.days} days to ${m.training.warmStart.lastDate})` : '') +
+    `; calendar keys ${m.calendar.keys.join(', ')}.`;
   $('history-note').textContent = m.recent.length
     ? `The fan chart starts with the last observed days (to ${m.recent[m.recent.length - 1].date}) when the dates follow them within a week.`
     : 'Observed days are not drawn: this model (trained without context) keeps only the dates of its training days, not their values.';

@@ -20,7 +20,7 @@ export interface ModelSummary {
   valueKind: 'counts' | 'measurements';
   intervals: { minutes: number; labels: string[] };
   calendar: { keys: string[] };
-  training: { days: number; firstDate: string; lastDate: string };
+  training: { days: number; firstDate: string; lastDate: string; warmStart?: { days: number; lastDate: string } | null };
 }
 
 /** A day's summary, as the scenario library writes it (types only: nothing of the library is bundled). */
