@@ -343,7 +343,6 @@ function warmStartRecord(from: MixcastModel) {
   return { fingerprint: m.data.fingerprint, firstDate: m.data.firstDate, lastDate: m.data.lastDate, days: m.data.days, steps: m.training.steps };
 }
 
-/** Per-interval bounds for clipping x̂0 while sampling: the training range in model space, widened by max(1, a quarter of it). */
 /**
  * One series prepared for training, up to its rows: calendar keys, transform, model-space days,
  * the mixture prior (adjusted when asked) and the reverse effort. fitModel prepares its series
@@ -376,6 +375,7 @@ export function processConfigFor(o: FitOptions, centredOf: () => { centred: numb
   return { processConfig: defaultProcessConfig(o.family, processOver), sigmaMax };
 }
 
+/** Per-interval bounds for clipping x̂0 while sampling: the training range in model space, widened by max(1, a quarter of it). */
 export function clipBounds(z: number[][]): { lo: number[]; hi: number[] } {
   const lo: number[] = [];
   const hi: number[] = [];
