@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LEAD_METHODS } from '../src/eval/index.js';
-import { leadReport, mergeSeeds, refitCutoff, type LeadEvaluation, type LeadSummary } from '../src/eval/leads.js';
+import { leadReport, mergeSeeds, refitCutoff, windowShift, type LeadEvaluation, type LeadSummary } from '../src/eval/leads.js';
 import { cli } from './helpers/cli.js';
 
 let dir: string;
@@ -45,10 +45,24 @@ describe('mixcast evaluate --leads', () => {
     assert.match(md, /\| best baseline \| mixcast vs best \|/);
     assert.match(md, /\| gaussian \| seasonal-naive \| ddpm \|/);
     assert.match(md, /seasonal-naive[^\n]*\n[^\n]*\n\|[^\n]*— \|/, 'coverage of the point forecast is shown as —');
+    assert.match(md, /## How the test window differs from the training days[\s\S]*\| bank_calls_2003\.csv \| -?[\d.]+ \| -?[\d.]+ \| [+−][\d.]+ \|/);
     const again = path.join(dir, 'b');
     assert.equal((await cli(args(again))).code, 0);
     const second = JSON.parse(fs.readFileSync(path.join(again, 'leads.json'), 'utf8'));
     assert.deepEqual(second.summary, json.summary, 'same seed → same scores');
+  });
+
+  it('measures how the test window differs from the training days (level shift, spread)', () => {
+    // Four weeks of training days whose totals vary by weekday and ±10 %; then two weeks at twice the level.
+    const days = Array.from({ length: 42 }, (_, i) => {
+      const date = new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(0, 10);
+      const level = (1 + (i % 7)) * 100 * (i % 2 ? 1.1 : 0.9) * (i >= 28 ? 2 : 1);
+      return { date, values: [level / 2, level / 2] };
+    });
+    const s = windowShift(days, 28);
+    assert.ok(Math.abs(s.testMean - s.trainMean - Math.log(2)) < 0.02, `shift ${s.testMean - s.trainMean} ≈ log 2`);
+    assert.ok(s.trainSd > 0.05 && Math.abs(s.testSd / s.trainSd - 1) < 0.2, `same spread (${s.trainSd}, ${s.testSd})`);
+    assert.ok(Math.abs(windowShift(days.slice(0, 28), 14).testMean - windowShift(days.slice(0, 28), 14).trainMean) < 0.1, 'no shift inside the training weeks');
   });
 
   it('retrains on a schedule with --refit-every: only days up to each origin, and once more per period', async () => {
@@ -87,6 +101,7 @@ describe('mixcast evaluate --leads', () => {
         summary: [{ lead: 1, origins: 20, methods }],
         paths: { generatedF: mixcast / 5, generatedFRange: [mixcast / 6, mixcast / 4], empiricalF: 2, windows: 3 },
         levelWeights: [], selection: [],
+        shift: { trainMean: 0, trainSd: 0.1, testMean: 0.2, testSd: 0.15 },
       };
     };
     const merged = mergeSeeds([{ seed: 1, result: run(9, 9.5, 1) }, { seed: 2, result: run(11, 10, 3) }]);

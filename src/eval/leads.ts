@@ -19,6 +19,7 @@ import { MixcastError, optionError } from '../core/errors.js';
 import { levelWeights, type LevelWeight } from '../context/index.js';
 import { bootstrapBaseline, bootstrapLevelBaseline, etsBaseline, gaussianBaseline, type TrainingDay } from './baselines.js';
 import { defaultTransform, fitTransform, fromModelSpace, toModelSpace } from '../transform/index.js';
+import { quantileLinear, sortedCopy } from '../core/quantiles.js';
 import { energyScore, crpsDay, coverage, pitValues, pitHistogram } from './scores.js';
 
 export const LEAD_METHODS = ['mixcast', 'mixcast (no context)', 'bootstrap', 'bootstrap-level', 'ets', 'gaussian', 'seasonal-naive', 'ddpm'] as const;
@@ -71,6 +72,13 @@ export interface LeadEvaluation {
   paths: { generatedF: number; generatedFRange: number[]; empiricalF: number; windows: number };
   levelWeights: LevelWeight[];
   selection: { group: string; penalty: number | null }[];
+  /**
+   * How the test window differs from the training days: the log daily total minus the median log
+   * total of its weekday over the days before the test window, as mean and standard deviation over
+   * the training days and over the test days. A test mean above the training one is a level the
+   * training days never showed; a wider test spread is volatility they never showed.
+   */
+  shift: { trainMean: number; trainSd: number; testMean: number; testSd: number };
   /** Per-seed summaries when this evaluation averages several seeds (`mergeSeeds`). */
   seedRuns?: { seed: number; summary: LeadSummary[] }[];
 }
@@ -232,6 +240,7 @@ export async function evaluateByLead(ds: DaySeries, o: LeadEvalOptions): Promise
     const resid = days.map((d, i) => tot[i] - mean(byKey.get(weekdayKey(d.date))!));
     const windows: number[] = [];
     for (let i = 0; i + 4 < n; i++) if (days[i + 4].date <= addDays(days[i].date, 6)) windows.push(resid.slice(i, i + 5).reduce((a, b) => a + b, 0));
+    const shift = windowShift(days, testStart);
     const summary: LeadSummary[] = o.leads.map((h) => {
       const bootEs = mean(res[h].bootstrap.es);
       return {
@@ -256,10 +265,23 @@ export async function evaluateByLead(ds: DaySeries, o: LeadEvalOptions): Promise
       paths: { generatedF: mean(F), generatedFRange: F.length ? [Math.min(...F), Math.max(...F)] : [], empiricalF: variance(windows) / (5 * variance(resid)), windows: F.length },
       levelWeights: weights?.levelWeights ?? [],
       selection: weights?.selection ?? [],
+      shift,
     };
   } finally {
     disposeModels();
   }
+}
+
+/** Log daily totals against the training days' weekday medians: their mean and spread before and in the test window. */
+export function windowShift(days: readonly Day[], testStart: number): LeadEvaluation['shift'] {
+  const logs = days.map((d) => Math.log1p(Math.max(0, total(d.values))));
+  const byKey = new Map<string, number[]>();
+  for (let i = 0; i < testStart; i++) byKey.set(weekdayKey(days[i].date), [...(byKey.get(weekdayKey(days[i].date)) ?? []), logs[i]]);
+  const median = new Map([...byKey].map(([k, v]) => [k, quantileLinear(sortedCopy(v), 0.5)]));
+  const dev = (from: number, to: number) => days.slice(from, to).flatMap((d, j) => (median.has(weekdayKey(d.date)) ? [logs[from + j] - median.get(weekdayKey(d.date))!] : []));
+  const train = dev(0, testStart);
+  const test = dev(testStart, days.length);
+  return { trainMean: mean(train), trainSd: Math.sqrt(variance(train)), testMean: mean(test), testSd: Math.sqrt(variance(test)) };
 }
 
 /** Seasonal naive at any lead: the last observed day (up to the origin) with the target's weekday. */
@@ -349,6 +371,17 @@ export function leadReport(results: (LeadEvaluation & { id: string; title: strin
   for (const r of results) for (const s of r.summary) L.push(`| ${r.id} | ${s.lead} | ${METHODS.map((m) => s.methods[m].crps.toFixed(2)).join(' | ')} |`);
   L.push('', '## PIT histograms of mixcast (10 bins, share of PIT values per bin; 0.10 each = calibrated)', '');
   for (const r of results) for (const s of r.summary) L.push(`- ${r.id}, lead ${s.lead}: ${normalise(s.methods.mixcast.pit).map((v) => v.toFixed(2)).join(' ')}`);
+  L.push('', '## How the test window differs from the training days', '');
+  L.push(
+    'Log daily total minus the median log total of its weekday over the days before the test window: mean and standard deviation over the training days and over the test days. A test mean above (or below) the training one is a level the training days never showed; a larger test spread is volatility they never showed. Neither can be learnt from the days before the window; where they are large, the scores at long leads (where the recent level is weak evidence) depend on it more than on the model.',
+    '',
+  );
+  L.push('| dataset | training mean | test mean | shift | training sd | test sd | sd ratio |', '|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    const s = r.shift;
+    const d = s.testMean - s.trainMean;
+    L.push(`| ${r.id} | ${s.trainMean.toFixed(3)} | ${s.testMean.toFixed(3)} | ${d >= 0 ? '+' : '−'}${Math.abs(d).toFixed(3)} | ${s.trainSd.toFixed(3)} | ${s.testSd.toFixed(3)} | ${(s.testSd / s.trainSd).toFixed(2)} |`);
+  }
   L.push('', '## Multi-day paths: spread of 5-day totals', '');
   L.push('F = Var(5-day total) / Σ Var(daily totals): 1 for independent days, above 1 when days move together.', '');
   L.push('| dataset | F of generated paths (mean, range over origins) | F of the data (weekday-adjusted totals) |', '|---|---|---|');
