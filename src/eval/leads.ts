@@ -235,8 +235,7 @@ export async function evaluateByLead(ds: DaySeries, o: LeadEvalOptions): Promise
     }
     // The data's: 5 consecutive days (within a week) of daily totals minus their weekday means.
     const tot = days.map((d) => total(d.values));
-    const byKey = new Map<string, number[]>();
-    days.forEach((d, i) => byKey.set(weekdayKey(d.date), [...(byKey.get(weekdayKey(d.date)) ?? []), tot[i]]));
+    const byKey = byWeekday(days, tot);
     const resid = days.map((d, i) => tot[i] - mean(byKey.get(weekdayKey(d.date))!));
     const windows: number[] = [];
     for (let i = 0; i + 4 < n; i++) if (days[i + 4].date <= addDays(days[i].date, 6)) windows.push(resid.slice(i, i + 5).reduce((a, b) => a + b, 0));
@@ -272,12 +271,21 @@ export async function evaluateByLead(ds: DaySeries, o: LeadEvalOptions): Promise
   }
 }
 
+/** The values of the days (values[i] belongs to days[i]) grouped by weekday. */
+function byWeekday(days: readonly Day[], values: readonly number[]): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  days.forEach((d, i) => {
+    const k = weekdayKey(d.date);
+    if (!out.has(k)) out.set(k, []);
+    out.get(k)!.push(values[i]);
+  });
+  return out;
+}
+
 /** Log daily totals against the training days' weekday medians: their mean and spread before and in the test window. */
 export function windowShift(days: readonly Day[], testStart: number): LeadEvaluation['shift'] {
   const logs = days.map((d) => Math.log1p(Math.max(0, total(d.values))));
-  const byKey = new Map<string, number[]>();
-  for (let i = 0; i < testStart; i++) byKey.set(weekdayKey(days[i].date), [...(byKey.get(weekdayKey(days[i].date)) ?? []), logs[i]]);
-  const median = new Map([...byKey].map(([k, v]) => [k, quantileLinear(sortedCopy(v), 0.5)]));
+  const median = new Map([...byWeekday(days.slice(0, testStart), logs)].map(([k, v]) => [k, quantileLinear(sortedCopy(v), 0.5)]));
   const dev = (from: number, to: number) => days.slice(from, to).flatMap((d, j) => (median.has(weekdayKey(d.date)) ? [logs[from + j] - median.get(weekdayKey(d.date))!] : []));
   const train = dev(0, testStart);
   const test = dev(testStart, days.length);
